@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImagePs;
+
+/// <summary>
+/// The catalog of images (Glance's ImageRepo). Implementations: the SQLite catalog; layers in the
+/// gateway decorate it with the same interface.
+/// </summary>
+public interface IImageRepository
+{
+    /// <summary>Stores a new image; an id that exists, or ever existed, is <c>ImageAlreadyExists</c>.</summary>
+    void Add(Image image);
+
+    /// <summary>The image with this id, or <c>ImageNotFound</c> (deleted images are not found).</summary>
+    Image Get(Guid id);
+
+    /// <summary>Matching images, oldest first, streamed: memory stays flat however many there are.</summary>
+    IEnumerable<Image> List(ImageQuery query);
+
+    /// <summary>
+    /// Writes the image if the catalog still holds it in <paramref name="fromStatus"/> (default: the
+    /// status it was read with): a compare-and-swap, so a concurrent change is <c>ImageConflict</c>.
+    /// </summary>
+    void Save(Image image, ImageStatus? fromStatus = null);
+
+    /// <summary>Records a deleted image (its status already Deleted); its id is never reused.</summary>
+    void Remove(Image image);
+}

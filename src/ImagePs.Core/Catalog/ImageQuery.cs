@@ -1,0 +1,27 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImagePs;
+
+/// <summary>
+/// Filters for listing images. Within one filter any value may match; across filters all must
+/// match, except <see cref="Tags"/> where the image must carry every tag (as Glance's tag filter).
+/// </summary>
+public sealed class ImageQuery
+{
+    public IReadOnlyList<Guid>? Ids { get; set; }
+
+    /// <summary>PowerShell wildcard patterns, case-insensitive.</summary>
+    public IReadOnlyList<string>? Names { get; set; }
+
+    public IReadOnlyList<ImageStatus>? Statuses { get; set; }
+
+    /// <summary>Exact tags, case-insensitive; an image must carry all of them.</summary>
+    public IReadOnlyList<string>? Tags { get; set; }
+
+    public IReadOnlyList<ImageVisibility>? Visibilities { get; set; }
+
+    public IReadOnlyList<string>? DiskFormats { get; set; }
+
+    public static ImageQuery All { get; } = new();
+}

@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+
+namespace ImagePs.Catalog;
+
+/// <summary>
+/// The catalog's schema as numbered migrations. <c>PRAGMA user_version</c> records the version
+/// reached; opening a catalog applies the missing steps in one transaction, and refuses a catalog
+/// written by a newer module.
+/// </summary>
+internal static class SqliteCatalogSchema
+{
+    private static readonly string[] Migrations =
+    {
+        // 1: images, tags, extra properties, locations.
+        """
+        CREATE TABLE images (
+            id               TEXT    NOT NULL PRIMARY KEY,
+            name             TEXT,
+            name_folded      TEXT,
+            status           TEXT    NOT NULL,
+            disk_format      TEXT,
+            container_format TEXT,
+            visibility       TEXT    NOT NULL,
+            protected        INTEGER NOT NULL,
+            size             INTEGER,
+            virtual_size     INTEGER,
+            checksum         TEXT,
+            os_hash_algo     TEXT,
+            os_hash_value    TEXT,
+            min_disk         INTEGER NOT NULL,
+            min_ram          INTEGER NOT NULL,
+            owner            TEXT,
+            created_at       TEXT    NOT NULL,
+            updated_at       TEXT    NOT NULL,
+            deleted          INTEGER NOT NULL DEFAULT 0,
+            deleted_at       TEXT
+        );
+        CREATE INDEX images_listing ON images (deleted, created_at, id);
+        CREATE INDEX images_name ON images (name_folded);
+        CREATE INDEX images_status ON images (status);
+        CREATE INDEX images_checksum ON images (checksum);
+        CREATE INDEX images_owner ON images (owner);
+
+        CREATE TABLE image_tags (
+            image_id     TEXT NOT NULL REFERENCES images (id),
+            value        TEXT NOT NULL,
+            value_folded TEXT NOT NULL,
+            PRIMARY KEY (image_id, value)
+        ) WITHOUT ROWID;
+        CREATE INDEX image_tags_value ON image_tags (value_folded, image_id);
+
+        CREATE TABLE image_properties (
+            image_id TEXT NOT NULL REFERENCES images (id),
+            name     TEXT NOT NULL,
+            value    TEXT NOT NULL,
+            PRIMARY KEY (image_id, name)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE image_locations (
+            id       INTEGER PRIMARY KEY,
+            image_id TEXT NOT NULL REFERENCES images (id),
+            url      TEXT NOT NULL,
+            status   TEXT NOT NULL
+        );
+        CREATE INDEX image_locations_image ON image_locations (image_id);
+        """,
+    };
+
+    /// <summary>The schema version this module writes.</summary>
+    public static long CurrentVersion => Migrations.Length;
+
+    public static void Migrate(SqliteConnection connection, string path)
+    {
+        var version = ReadVersion(connection);
+        if (version > CurrentVersion) throw ImageErrors.CatalogSchemaTooNew(path, version, CurrentVersion);
+        if (version == CurrentVersion) return;
+
+        using (var wal = connection.CreateCommand())
+        {
+            // Outside the transaction: the journal mode cannot change inside one. It persists in the file.
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        using var transaction = connection.BeginTransaction();
+        version = ReadVersion(connection); // another process may have migrated meanwhile
+        if (version > CurrentVersion) throw ImageErrors.CatalogSchemaTooNew(path, version, CurrentVersion);
+        for (var step = version; step < CurrentVersion; step++)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Migrations[step] + $"\nPRAGMA user_version = {step + 1};";
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    public static long ReadVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return (long)command.ExecuteScalar()!;
+    }
+}

@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Linq;
+
+namespace ImagePs;
+
+/// <summary>
+/// An image record: Glance's fields, its status state machine and its validation. Objects handed to
+/// PowerShell are snapshots: changing one changes nothing until a cmdlet saves it through the gateway,
+/// which is why every mutator is internal.
+/// </summary>
+public sealed class Image
+{
+    private readonly SortedSet<string> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
+    private readonly List<ImageLocation> _locations = new();
+    private ReadOnlyCollection<string>? _tagView;
+
+    internal Image(Guid id, ImageStatus status, DateTime createdAt, DateTime updatedAt)
+    {
+        Id = id;
+        Status = status;
+        PersistedStatus = status;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+        Properties = new ReadOnlyDictionary<string, string>(_properties);
+        Locations = new ReadOnlyCollection<ImageLocation>(_locations);
+    }
+
+    public Guid Id { get; }
+    public string? Name { get; private set; }
+    public ImageStatus Status { get; private set; }
+    public string? DiskFormat { get; private set; }
+    public string? ContainerFormat { get; private set; }
+    public ImageVisibility Visibility { get; private set; } = ImageVisibility.Shared;
+    public bool Protected { get; private set; }
+
+    /// <summary>Bytes stored; empty until an upload completes.</summary>
+    public long? Size { get; private set; }
+
+    /// <summary>Size of the disk the image represents (what a VM sees), from its format.</summary>
+    public long? VirtualSize { get; private set; }
+
+    /// <summary>MD5 of the data, hex (Glance's legacy checksum).</summary>
+    public string? Checksum { get; private set; }
+
+    public string? OsHashAlgo { get; private set; }
+    public string? OsHashValue { get; private set; }
+
+    /// <summary>Minimum disk in GB.</summary>
+    public int MinDisk { get; private set; }
+
+    /// <summary>Minimum RAM in MB.</summary>
+    public int MinRam { get; private set; }
+
+    public string? Owner { get; private set; }
+    public IReadOnlyList<string> Tags => _tagView ??= new ReadOnlyCollection<string>(_tags.ToList());
+    public IReadOnlyDictionary<string, string> Properties { get; }
+    public IReadOnlyList<ImageLocation> Locations { get; }
+    public DateTime CreatedAt { get; }
+    public DateTime UpdatedAt { get; private set; }
+
+    /// <summary>The status the catalog holds for this image: the expected value of the next save.</summary>
+    internal ImageStatus PersistedStatus { get; private set; }
+
+    public override string ToString() => Name is null ? Id.ToString() : $"{Name} ({Id})";
+
+    // --- changes allowed through the gateway ----------------------------------------------------
+
+    internal void SetName(string? name)
+    {
+        ImageValidation.CheckName(name);
+        Name = name;
+    }
+
+    internal void SetDiskFormat(string? value) => DiskFormat = ImageValidation.CanonicalDiskFormat(value);
+
+    internal void SetContainerFormat(string? value) => ContainerFormat = ImageValidation.CanonicalContainerFormat(value);
+
+    internal void SetVisibility(ImageVisibility value) => Visibility = value;
+
+    internal void SetProtected(bool value) => Protected = value;
+
+    internal void SetOwner(string? owner) => Owner = owner;
+
+    internal void SetMinDisk(int value)
+    {
+        ImageValidation.CheckMinDisk(value);
+        MinDisk = value;
+    }
+
+    internal void SetMinRam(int value)
+    {
+        ImageValidation.CheckMinRam(value);
+        MinRam = value;
+    }
+
+    internal void AddTag(string tag)
+    {
+        ImageValidation.CheckTag(tag);
+        if (_tags.Add(tag)) _tagView = null;
+    }
+
+    internal void RemoveTag(string tag)
+    {
+        if (_tags.Remove(tag)) _tagView = null;
+    }
+
+    internal void SetProperty(string key, string value)
+    {
+        ImageValidation.CheckProperty(key, value);
+        _properties[key] = value;
+    }
+
+    internal void RemoveProperty(string key) => _properties.Remove(key);
+
+    /// <summary>Moves the image to <paramref name="to"/> if Glance's table allows it.</summary>
+    internal void SetStatus(ImageStatus to)
+    {
+        if (!ImageStatusTransitions.IsAllowed(Status, to))
+            throw ImageErrors.InvalidTransition(this, to);
+        if (Status == ImageStatus.Queued && (to == ImageStatus.Saving || to == ImageStatus.Active)
+            && (DiskFormat is null || ContainerFormat is null))
+            throw ImageErrors.FormatsRequired(this);
+        if (to == ImageStatus.Queued)
+        {
+            Size = null;
+            VirtualSize = null;
+        }
+        Status = to;
+    }
+
+    /// <summary>Glance's image.delete(): protected images refuse, others become Deleted.</summary>
+    internal void Delete()
+    {
+        if (Protected) throw ImageErrors.ImageProtected(this);
+        SetStatus(ImageStatus.Deleted);
+    }
+
+    /// <summary>What the location layer records once the store holds the data.</summary>
+    internal void SetData(long size, string md5, string hashAlgo, string hashValue, ImageLocation location)
+    {
+        Size = size;
+        Checksum = md5;
+        OsHashAlgo = hashAlgo;
+        OsHashValue = hashValue;
+        _locations.Clear();
+        _locations.Add(location);
+    }
+
+    internal void SetVirtualSize(long? value) => VirtualSize = value;
+
+    /// <summary>Forgets every trace of uploaded data (a failed upload going back to Queued).</summary>
+    internal void ClearData()
+    {
+        Size = null;
+        VirtualSize = null;
+        Checksum = null;
+        OsHashAlgo = null;
+        OsHashValue = null;
+        _locations.Clear();
+    }
+
+    // --- used by catalogs when loading and saving -----------------------------------------------
+
+    internal void MarkPersisted(DateTime updatedAt)
+    {
+        PersistedStatus = Status;
+        UpdatedAt = updatedAt;
+    }
+
+    /// <summary>Rebuilds an image read from a catalog, without re-running the creation rules.</summary>
+    internal static Image Load(
+        Guid id, ImageStatus status, DateTime createdAt, DateTime updatedAt, string? name,
+        string? diskFormat, string? containerFormat, ImageVisibility visibility, bool isProtected,
+        long? size, long? virtualSize, string? checksum, string? osHashAlgo, string? osHashValue,
+        int minDisk, int minRam, string? owner)
+    {
+        return new Image(id, status, createdAt, updatedAt)
+        {
+            Name = name,
+            DiskFormat = diskFormat,
+            ContainerFormat = containerFormat,
+            Visibility = visibility,
+            Protected = isProtected,
+            Size = size,
+            VirtualSize = virtualSize,
+            Checksum = checksum,
+            OsHashAlgo = osHashAlgo,
+            OsHashValue = osHashValue,
+            MinDisk = minDisk,
+            MinRam = minRam,
+            Owner = owner,
+        };
+    }
+
+    internal void LoadTag(string tag)
+    {
+        _tags.Add(tag);
+        _tagView = null;
+    }
+
+    internal void LoadProperty(string key, string value) => _properties[key] = value;
+
+    internal void LoadLocation(ImageLocation location) => _locations.Add(location);
+}

@@ -1,0 +1,17 @@
+namespace ImagePs;
+
+/// <summary>Where an image's data is kept: a URL the store understands (e.g. <c>file:///...</c>).</summary>
+public sealed class ImageLocation
+{
+    public ImageLocation(string url, string status = "active")
+    {
+        Url = url;
+        Status = status;
+    }
+
+    public string Url { get; }
+
+    public string Status { get; }
+
+    public override string ToString() => Url;
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+
+namespace ImagePs;
+
+/// <summary>
+/// Glance's rules for the values an image may hold, used by the factory and by every change.
+/// Also refuses control characters in names, tags and keys: they end up on admins' consoles.
+/// </summary>
+public static class ImageValidation
+{
+    public const int MaxNameLength = 255;
+    public const int MaxTagLength = 255;
+    public const int MaxPropertyKeyLength = 255;
+    public const int MaxPropertyValueLength = 65535;
+
+    /// <summary>Names Glance reserves (403 "Attribute '...' is reserved").</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
+    {
+        "owner", "locations", "deleted", "deleted_at", "direct_url", "self", "file", "schema",
+    };
+
+    /// <summary>Names Glance keeps read-only (403 "Attribute '...' is read-only").</summary>
+    private static readonly HashSet<string> ReadOnly = new(StringComparer.Ordinal)
+    {
+        "created_at", "updated_at", "status", "checksum", "os_hash_algo", "os_hash_value", "size", "virtual_size",
+    };
+
+    /// <summary>Base attributes: set through their own parameters, never as extra properties.</summary>
+    private static readonly HashSet<string> Base = new(StringComparer.Ordinal)
+    {
+        "id", "name", "visibility", "protected", "disk_format", "container_format", "min_disk", "min_ram", "tags", "os_hidden",
+    };
+
+    public static IReadOnlyCollection<string> ReservedProperties => Reserved;
+    public static IReadOnlyCollection<string> ReadOnlyProperties => ReadOnly;
+    public static IReadOnlyCollection<string> BaseAttributes => Base;
+
+    public static void CheckName(string? name)
+    {
+        if (name is null) return;
+        if (name.Length > MaxNameLength)
+            throw ImageErrors.InvalidName(name, string.Format(Messages.ReasonTooLong, MaxNameLength));
+        if (HasControlCharacter(name, allowWhitespaceControls: false))
+            throw ImageErrors.InvalidName(name, Messages.ReasonControlCharacter);
+    }
+
+    public static string? CanonicalDiskFormat(string? value)
+    {
+        if (value is null) return null;
+        return ImageFormats.CanonicalDiskFormat(value) ?? throw ImageErrors.InvalidDiskFormat(value);
+    }
+
+    public static string? CanonicalContainerFormat(string? value)
+    {
+        if (value is null) return null;
+        return ImageFormats.CanonicalContainerFormat(value) ?? throw ImageErrors.InvalidContainerFormat(value);
+    }
+
+    public static void CheckMinDisk(int value)
+    {
+        if (value < 0) throw ImageErrors.InvalidMinDisk(value);
+    }
+
+    public static void CheckMinRam(int value)
+    {
+        if (value < 0) throw ImageErrors.InvalidMinRam(value);
+    }
+
+    public static void CheckTag(string tag)
+    {
+        if (tag is null || tag.Trim().Length == 0) throw ImageErrors.InvalidTag(tag ?? "", Messages.ReasonEmpty);
+        if (tag.Length > MaxTagLength)
+            throw ImageErrors.InvalidTag(tag, string.Format(Messages.ReasonTooLong, MaxTagLength));
+        if (HasControlCharacter(tag, allowWhitespaceControls: false))
+            throw ImageErrors.InvalidTag(tag, Messages.ReasonControlCharacter);
+    }
+
+    /// <summary>Checks an extra property's name (reserved, read-only, base attribute) and value.</summary>
+    public static void CheckProperty(string key, string? value)
+    {
+        if (key is null || key.Trim().Length == 0) throw ImageErrors.InvalidProperty(key ?? "", Messages.ReasonEmpty);
+        if (Reserved.Contains(key)) throw ImageErrors.ReservedProperty(key);
+        if (ReadOnly.Contains(key)) throw ImageErrors.ReadOnlyProperty(key);
+        if (Base.Contains(key)) throw ImageErrors.InvalidProperty(key, Messages.ReasonBaseAttribute);
+        if (key.Length > MaxPropertyKeyLength)
+            throw ImageErrors.InvalidProperty(key, string.Format(Messages.ReasonTooLong, MaxPropertyKeyLength));
+        if (HasControlCharacter(key, allowWhitespaceControls: false))
+            throw ImageErrors.InvalidProperty(key, Messages.ReasonControlCharacter);
+        if (value is null) throw ImageErrors.InvalidProperty(key, Messages.ReasonNullValue);
+        if (value.Length > MaxPropertyValueLength)
+            throw ImageErrors.InvalidProperty(key, string.Format(Messages.ReasonValueTooLong, MaxPropertyValueLength));
+        if (HasControlCharacter(value, allowWhitespaceControls: true))
+            throw ImageErrors.InvalidProperty(key, Messages.ReasonControlCharacter);
+    }
+
+    private static bool HasControlCharacter(string value, bool allowWhitespaceControls)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsControl(c)) continue;
+            if (allowWhitespaceControls && (c == '\t' || c == '\n' || c == '\r')) continue;
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Threading;
+using ImagePs.Store;
+
+namespace ImagePs.Layers;
+
+/// <summary>
+/// The location layer (Glance's glance/location.py), upload side: streams the data into the store
+/// behind the size cap, records size, checksum, os_hash_* and the location, then probes the
+/// virtual size. A failure after the store accepted the data deletes it again.
+/// </summary>
+internal sealed class LocationDataWriter : IImageDataWriter
+{
+    private readonly IImageStore _store;
+    private readonly IVirtualSizeProbe _probe;
+    private readonly RepositorySettings _settings;
+    private readonly IOperationObserver _observer;
+
+    public LocationDataWriter(IImageStore store, IVirtualSizeProbe probe, RepositorySettings settings, IOperationObserver observer)
+    {
+        _store = store;
+        _probe = probe;
+        _settings = settings;
+        _observer = observer;
+    }
+
+    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    {
+        var cap = _settings.ImageSizeCap;
+        if (source.Size > cap) throw ImageErrors.SizeCapExceeded(image.Id, cap);
+        var capped = new LimitingStream(source.Data, cap, () => ImageErrors.SizeCapExceeded(image.Id, cap));
+
+        var stored = _store.Add(image.Id, capped, source.Size, cancellationToken);
+        image.SetData(stored.Size, stored.Md5, stored.HashAlgo, stored.HashValue, new ImageLocation(stored.Location));
+        image.SetVirtualSize(ProbeVirtualSize(image, stored.Location, cancellationToken));
+    }
+
+    public void DeleteData(Image image)
+    {
+        foreach (var location in image.Locations) _store.Delete(location.Url);
+        image.ClearData();
+    }
+
+    private long? ProbeVirtualSize(Image image, string location, CancellationToken cancellationToken)
+    {
+        var path = _store.GetLocalPath(location);
+        if (path is null || image.DiskFormat is null) return null;
+        var result = _probe.Probe(path, image.DiskFormat, cancellationToken);
+        if (result.Problem is not null) _observer.Warning(string.Format(Messages.VirtualSizeUnknown, image, result.Problem));
+        return result.VirtualSize;
+    }
+}
+
+/// <summary>
+/// The location layer, catalog side: removing an image also deletes its data. The catalog is
+/// updated first, so a failure can leave an orphan file (reported) but never an active image
+/// without data.
+/// </summary>
+internal sealed class LocationImageRepository : IImageRepository
+{
+    private readonly IImageRepository _inner;
+    private readonly IImageStore _store;
+    private readonly IOperationObserver _observer;
+
+    public LocationImageRepository(IImageRepository inner, IImageStore store, IOperationObserver observer)
+    {
+        _inner = inner;
+        _store = store;
+        _observer = observer;
+    }
+
+    public void Add(Image image) => _inner.Add(image);
+
+    public Image Get(System.Guid id) => _inner.Get(id);
+
+    public System.Collections.Generic.IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
+
+    public void Save(Image image, ImageStatus? fromStatus = null) => _inner.Save(image, fromStatus);
+
+    public void Remove(Image image)
+    {
+        _inner.Remove(image);
+        foreach (var location in image.Locations)
+        {
+            try
+            {
+                _store.Delete(location.Url);
+            }
+            catch (ImagePsException e)
+            {
+                _observer.Warning(string.Format(Messages.DataNotDeleted, image, e.Message));
+            }
+        }
+    }
+}

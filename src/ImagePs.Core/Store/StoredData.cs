@@ -1,0 +1,20 @@
+namespace ImagePs;
+
+/// <summary>What a store reports after adding data: glance_store's (location, size, md5, multihash).</summary>
+public sealed class StoredData
+{
+    public StoredData(string location, long size, string md5, string hashAlgo, string hashValue)
+    {
+        Location = location;
+        Size = size;
+        Md5 = md5;
+        HashAlgo = hashAlgo;
+        HashValue = hashValue;
+    }
+
+    public string Location { get; }
+    public long Size { get; }
+    public string Md5 { get; }
+    public string HashAlgo { get; }
+    public string HashValue { get; }
+}
