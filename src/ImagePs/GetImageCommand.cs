@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace ImagePs.Commands;
+
+/// <summary>
+/// Lists images (oldest first, streamed) filtered by name wildcards, status, tag, visibility and
+/// disk format, or gets images by id.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "Image", DefaultParameterSetName = ListSet)]
+[OutputType(typeof(Image))]
+public sealed class GetImageCommand : ImageCmdlet
+{
+    private const string ListSet = "List";
+    private const string ByIdSet = "ById";
+
+    [Parameter(Position = 0, ParameterSetName = ListSet)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    public Guid[] Id { get; set; } = Array.Empty<Guid>();
+
+    [Parameter(ParameterSetName = ListSet)]
+    public ImageStatus[]? Status { get; set; }
+
+    /// <summary>Images carrying every one of these tags (case-insensitive).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public string[]? Tag { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public ImageVisibility[]? Visibility { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public string[]? DiskFormat { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ByIdSet)
+        {
+            foreach (var id in Id) TryRun(() => WriteObject(Service.GetImage(id)), () => id);
+            return;
+        }
+        List();
+    }
+
+    private void List()
+    {
+        var query = new ImageQuery
+        {
+            Names = Name,
+            Statuses = Status,
+            Tags = Tag,
+            Visibilities = Visibility,
+            DiskFormats = CanonicalDiskFormats(),
+        };
+
+        var unmatchedLiterals = new List<string>();
+        try
+        {
+            unmatchedLiterals.AddRange((Name ?? Array.Empty<string>()).Where(n => !Catalog.WildcardPattern.ContainsWildcard(n)).Distinct());
+            var literalPatterns = unmatchedLiterals.ToDictionary(n => n, Catalog.WildcardPattern.Parse);
+            foreach (var image in Service.FindImages(query))
+            {
+                unmatchedLiterals.RemoveAll(n => literalPatterns[n].IsMatch(image.Name));
+                WriteObject(image);
+            }
+        }
+        catch (ImagePsException e) when (e.Kind == ErrorKind.InvalidArgument)
+        {
+            ThrowArgumentError(e);
+        }
+
+        // Like Get-Process -Name: a name without wildcards that matches nothing is an error,
+        // when it is the only filter (other filters may exclude an image on purpose).
+        if (Status is null && Tag is null && Visibility is null && DiskFormat is null)
+        {
+            foreach (var name in unmatchedLiterals)
+                WriteError(ErrorRecords.From(ImageErrors.NameNotFound(name), name));
+        }
+    }
+
+    private IReadOnlyList<string>? CanonicalDiskFormats()
+    {
+        if (DiskFormat is null) return null;
+        var formats = new List<string>();
+        foreach (var format in DiskFormat)
+        {
+            try
+            {
+                formats.Add(ImageValidation.CanonicalDiskFormat(format)!);
+            }
+            catch (ImagePsException e)
+            {
+                ThrowArgumentError(e);
+            }
+        }
+        return formats;
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+
+namespace ImagePs.Commands;
+
+/// <summary>
+/// What every ImagePs cmdlet shares: the repository opened for this invocation (from
+/// <c>$env:IMAGEPS_HOME</c> at the time of the call), core errors turned into ErrorRecords, file
+/// paths resolved the PowerShell way, and Ctrl+C turned into cancellation.
+/// </summary>
+public abstract class ImageCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private ImageService? _service;
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken Cancellation => _stopping.Token;
+
+    /// <summary>The repository, opened on first use; failing to open it stops the command.</summary>
+    protected ImageService Service
+    {
+        get
+        {
+            if (_service is not null) return _service;
+            try
+            {
+                _service = ImageService.Open(new CmdletObserver(this));
+            }
+            catch (ImagePsException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e, null));
+            }
+            return _service!;
+        }
+    }
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs one item's work; a core error becomes a non-terminating error and the pipeline goes on.</summary>
+    protected bool TryRun(Action work, Func<object?> target)
+    {
+        try
+        {
+            work();
+            return true;
+        }
+        catch (ImagePsException e)
+        {
+            WriteError(ErrorRecords.From(e, target()));
+            return false;
+        }
+    }
+
+    /// <summary>A bad argument: terminates the command with the core error's id and category.</summary>
+    protected void ThrowArgumentError(ImagePsException e) => ThrowTerminatingError(ErrorRecords.From(e, e.Target));
+
+    /// <summary>
+    /// A file-system path for <paramref name="path"/> resolved against PowerShell's current location
+    /// (not the process's), literally (no wildcards); provider-qualified paths (PSPath) work too.
+    /// </summary>
+    protected string? ResolveFileSystemPath(string path)
+    {
+        try
+        {
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) return resolved;
+        }
+        catch (Exception e) when (e is ProviderNotFoundException or DriveNotFoundException or NotSupportedException or ArgumentException)
+        {
+        }
+        var error = new ImagePsException("PathNotFileSystem", ErrorKind.InvalidArgument,
+            string.Format(Messages.PathNotFileSystem, path), path);
+        WriteError(ErrorRecords.From(error, path));
+        return null;
+    }
+
+    /// <summary>
+    /// ShouldProcess, except that <paramref name="force"/> skips the confirmation prompt, unless
+    /// -Confirm was asked for explicitly or -WhatIf is in effect (then nothing happens, as always).
+    /// </summary>
+    protected bool ShouldProcessUnlessForced(bool force, string target, string action)
+    {
+        if (!force || ConfirmRequested || WhatIfInEffect) return ShouldProcess(target, action);
+        return true;
+    }
+
+    private bool ConfirmRequested =>
+        MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && LanguagePrimitives.IsTrue(confirm);
+
+    private bool WhatIfInEffect =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+            ? LanguagePrimitives.IsTrue(whatIf)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+
+namespace ImagePs.Commands;
+
+/// <summary>
+/// Creates a catalog record (status Queued, no data). From files on the pipeline the name defaults
+/// to the file's base name and the disk format to the file's detected format; the output carries the
+/// file as SourcePath so <c>| Send-ImageData</c> uploads it with no more arguments.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "Image", SupportsShouldProcess = true)]
+[OutputType(typeof(Image))]
+public sealed class NewImageCommand : ImageCmdlet
+{
+    private bool _nameTyped;
+
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string? Name { get; set; }
+
+    /// <summary>A file to describe; files from Get-ChildItem bind by their PSPath.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName", "LiteralPath")]
+    public string? Path { get; set; }
+
+    [Parameter]
+    public string? DiskFormat { get; set; }
+
+    [Parameter]
+    public string ContainerFormat { get; set; } = "bare";
+
+    [Parameter]
+    public ImageVisibility Visibility { get; set; } = ImageVisibility.Shared;
+
+    [Parameter]
+    public string[]? Tag { get; set; }
+
+    [Parameter]
+    public Hashtable? Property { get; set; }
+
+    [Parameter]
+    public int MinDisk { get; set; }
+
+    [Parameter]
+    public int MinRam { get; set; }
+
+    [Parameter]
+    public SwitchParameter Protected { get; set; }
+
+    [Parameter]
+    public Guid Id { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        // Only parameters typed on the command line are bound at this point, not pipeline ones.
+        _nameTyped = MyInvocation.BoundParameters.ContainsKey(nameof(Name));
+    }
+
+    protected override void ProcessRecord()
+    {
+        string? file = null;
+        if (Path is not null)
+        {
+            file = ResolveFileSystemPath(Path);
+            if (file is null) return;
+        }
+
+        TryRun(() =>
+        {
+            var draft = new ImageDraft
+            {
+                Id = MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id : null,
+                Name = ChooseName(file),
+                DiskFormat = DiskFormat ?? (file is null ? null : ImageService.DetectDiskFormat(file)),
+                ContainerFormat = ContainerFormat,
+                Visibility = Visibility,
+                Protected = Protected.IsPresent,
+                MinDisk = MinDisk,
+                MinRam = MinRam,
+            };
+            foreach (var tag in Tag ?? Array.Empty<string>()) draft.Tags.Add(tag);
+            if (Property is not null)
+            {
+                foreach (DictionaryEntry entry in Property)
+                    draft.Properties[entry.Key?.ToString() ?? ""] = entry.Value is null ? null! : LanguagePrimitives.ConvertTo<string>(entry.Value);
+            }
+
+            if (!ShouldProcess(draft.Name ?? file ?? "(unnamed)", Messages.ActionCreateImage)) return;
+            var image = Service.CreateImage(draft);
+            var output = PSObject.AsPSObject(image);
+            if (file is not null) output.Properties.Add(new PSNoteProperty("SourcePath", file));
+            WriteObject(output);
+        }, () => null); // the error names its own offending value (a path, a format, a property)
+    }
+
+    /// <summary>
+    /// A file's Name property binds to -Name from the pipeline; unless a name was typed, an image
+    /// made from a file is named after the file without its extension.
+    /// </summary>
+    private string? ChooseName(string? file)
+    {
+        if (file is null || _nameTyped) return Name;
+        if (Name is null || Name == System.IO.Path.GetFileName(file)) return System.IO.Path.GetFileNameWithoutExtension(file);
+        return Name;
+    }
+}

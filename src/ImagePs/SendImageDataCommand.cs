@@ -1,0 +1,51 @@
+using System;
+using System.Management.Automation;
+
+namespace ImagePs.Commands;
+
+/// <summary>
+/// Uploads a file into a Queued image: Queued → Saving → Active, with MD5 and SHA-512 computed while
+/// streaming and the virtual size probed. A failed upload leaves the image Queued and no data behind.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "ImageData", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
+[OutputType(typeof(Image))]
+public sealed class SendImageDataCommand : ImageCmdlet
+{
+    private const string ByIdSet = "ById";
+    private const string InputObjectSet = "InputObject";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    public Guid Id { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    public Image? InputObject { get; set; }
+
+    /// <summary>The file to upload; New-Image's output binds through its SourcePath.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("SourcePath", "PSPath", "FullName", "LiteralPath")]
+    public string Path { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        var id = InputObject?.Id ?? Id;
+        var file = ResolveFileSystemPath(Path);
+        if (file is null) return;
+        var target = InputObject?.ToString() ?? id.ToString();
+        if (!ShouldProcess(target, string.Format(Messages.ActionUploadData, file))) return;
+
+        TryRun(() => WriteObject(Service.UploadData(id, file, Cancellation)), () => CurrentImageOr(id));
+    }
+
+    /// <summary>After a failure the error's target is the image as it is now (normally Queued again).</summary>
+    private object CurrentImageOr(Guid id)
+    {
+        try
+        {
+            return Service.GetImage(id);
+        }
+        catch (ImagePsException)
+        {
+            return (object?)InputObject ?? id;
+        }
+    }
+}
