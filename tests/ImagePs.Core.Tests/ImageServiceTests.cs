@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using ImagePs.Tests.Support;
+using Xunit;
+
+namespace ImagePs.Tests;
+
+/// <summary>The whole pipeline on a real repository: SQLite file, filesystem store, qemu-img.</summary>
+public class ImageServiceTests
+{
+    [Theory]
+    [InlineData("qcow2", "64M", 4)]
+    [InlineData("raw", "8M", 8)]
+    [InlineData("vmdk", "32M", 2)]
+    [InlineData("vhdx", "48M", 2)]
+    public void Upload_makes_the_image_active_with_size_hashes_and_virtual_size(string format, string size, int writeMiB)
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.File("disk." + format);
+        QemuImg.Create(format, source, size);
+        QemuImg.Write(format, source, writeMiB);
+        var bytes = File.ReadAllBytes(source);
+        var image = repository.NewImage(diskFormat: format);
+
+        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var stored = repository.Service.GetImage(image.Id);
+
+        foreach (var result in new[] { uploaded, stored })
+        {
+            Assert.Equal(ImageStatus.Active, result.Status);
+            Assert.Equal(bytes.LongLength, result.Size);
+            Assert.Equal(Convert.ToHexString(MD5.HashData(bytes)).ToLowerInvariant(), result.Checksum);
+            Assert.Equal("sha512", result.OsHashAlgo);
+            Assert.Equal(Convert.ToHexString(SHA512.HashData(bytes)).ToLowerInvariant(), result.OsHashValue);
+            Assert.Equal(QemuImg.VirtualSize(format, source), result.VirtualSize);
+        }
+        Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(repository.Folder.StorePath, image.Id.ToString())));
+        Assert.Empty(repository.Observer.Warnings);
+    }
+
+    [Fact]
+    public void A_failed_upload_goes_back_to_queued_with_no_data_and_can_be_retried()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("disk.raw", 5 * 1024 * 1024);
+        var image = repository.NewImage();
+
+        using (var failing = new FaultyStream(File.OpenRead(source), 3 * 1024 * 1024))
+        {
+            var error = Assert.Throws<ImagePsException>(() =>
+                repository.Service.UploadData(image.Id, new ImageDataSource(failing, 5 * 1024 * 1024, source), CancellationToken.None));
+            Assert.Equal("SourceReadFailed", error.ErrorId);
+        }
+
+        var after = repository.Service.GetImage(image.Id);
+        Assert.Equal(ImageStatus.Queued, after.Status);
+        Assert.Null(after.Size);
+        Assert.Null(after.Checksum);
+        Assert.Empty(after.Locations);
+        Assert.Empty(repository.StoreFiles());
+
+        var retried = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        Assert.Equal(ImageStatus.Active, retried.Status);
+        Assert.Equal(5 * 1024 * 1024, retried.Size);
+    }
+
+    [Fact]
+    public void The_size_cap_is_enforced_on_the_bytes_as_they_arrive()
+    {
+        using var repository = new TestRepository("{ \"ImageSizeCap\": 1048576 }");
+        var exact = repository.Scratch.RandomFile("exact.raw", 1048576);
+        var over = repository.Scratch.RandomFile("over.raw", 1048577);
+        var atCap = repository.NewImage("exact");
+        var tooBig = repository.NewImage("over");
+
+        Assert.Equal(ImageStatus.Active, repository.Service.UploadData(atCap.Id, exact, CancellationToken.None).Status);
+
+        // Undeclared size: only the stream itself can tell.
+        using var stream = File.OpenRead(over);
+        var error = Assert.Throws<ImagePsException>(() =>
+            repository.Service.UploadData(tooBig.Id, new ImageDataSource(stream, null, over), CancellationToken.None));
+        Assert.Equal("ImageSizeCapExceeded", error.ErrorId);
+        Assert.Equal(ErrorKind.LimitsExceeded, error.Kind);
+        Assert.Equal(ImageStatus.Queued, repository.Service.GetImage(tooBig.Id).Status);
+        Assert.Equal(new[] { atCap.Id.ToString() }, repository.StoreFiles());
+    }
+
+    [Fact]
+    public void Only_queued_images_accept_data()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("disk.raw", 1024);
+        var image = repository.NewImage();
+        repository.Service.UploadData(image.Id, source, CancellationToken.None);
+
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+
+        Assert.Equal("InvalidStatusTransition", error.ErrorId);
+        Assert.Equal(ImageStatus.Active, repository.Service.GetImage(image.Id).Status);
+        Assert.Single(repository.StoreFiles());
+    }
+
+    [Fact]
+    public void Image_deleted_during_its_upload_leaves_no_data()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("disk.raw", 4 * 1024 * 1024);
+        var image = repository.NewImage();
+
+        using var stream = new FaultyStream(File.OpenRead(source), 1024 * 1024, () => repository.Service.RemoveImage(image.Id));
+        var error = Assert.Throws<ImageNotFoundException>(() =>
+            repository.Service.UploadData(image.Id, new ImageDataSource(stream, 4 * 1024 * 1024, source), CancellationToken.None));
+
+        Assert.Equal("ImageNotFound", error.ErrorId);
+        Assert.Empty(repository.StoreFiles());
+        Assert.Throws<ImageNotFoundException>(() => repository.Service.GetImage(image.Id));
+    }
+
+    [Theory]
+    [InlineData("missing.raw", "SourceFileNotFound", ErrorKind.ObjectNotFound)]
+    [InlineData("", "SourceIsDirectory", ErrorKind.InvalidArgument)]
+    public void Bad_sources_are_refused_before_the_image_changes(string name, string errorId, ErrorKind kind)
+    {
+        using var repository = new TestRepository();
+        var image = repository.NewImage();
+
+        var error = Assert.Throws<ImagePsException>(() =>
+            repository.Service.UploadData(image.Id, repository.Scratch.File(name), CancellationToken.None));
+
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(ImageStatus.Queued, repository.Service.GetImage(image.Id).Status);
+    }
+
+    [Fact]
+    public void Remove_deletes_the_record_and_the_data()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("disk.raw", 2048);
+        var image = repository.NewImage();
+        repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        Assert.Single(repository.StoreFiles());
+
+        repository.Service.RemoveImage(image.Id);
+
+        Assert.Empty(repository.StoreFiles());
+        Assert.Throws<ImageNotFoundException>(() => repository.Service.GetImage(image.Id));
+    }
+
+    [Fact]
+    public void Protected_images_are_not_removed()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("disk.raw", 2048);
+        var image = repository.NewImage(isProtected: true);
+        repository.Service.UploadData(image.Id, source, CancellationToken.None);
+
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.RemoveImage(image.Id));
+
+        Assert.Equal("ImageProtected", error.ErrorId);
+        Assert.Equal(ImageStatus.Active, repository.Service.GetImage(image.Id).Status);
+        Assert.Single(repository.StoreFiles());
+    }
+
+    [Fact]
+    public void Missing_qemu_img_leaves_the_virtual_size_empty_with_a_warning()
+    {
+        using var repository = new TestRepository("{ \"QemuImgPath\": \"/nonexistent/qemu-img\" }");
+        var source = repository.Scratch.RandomFile("disk.raw", 4096);
+        var image = repository.NewImage();
+
+        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+
+        Assert.Equal(ImageStatus.Active, uploaded.Status);
+        Assert.Null(uploaded.VirtualSize);
+        Assert.Contains(repository.Observer.Warnings, w => w.Contains("qemu-img"));
+    }
+
+    [Fact]
+    public void Declared_format_that_qemu_img_rejects_is_a_warning_not_a_failure()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("not-really.qcow2", 4096);
+        var image = repository.NewImage(diskFormat: "qcow2");
+
+        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+
+        Assert.Equal(ImageStatus.Active, uploaded.Status);
+        Assert.Null(uploaded.VirtualSize);
+        Assert.Contains(repository.Observer.Warnings, w => w.Contains("exited with code 1"));
+    }
+}

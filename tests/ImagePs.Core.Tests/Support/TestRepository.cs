@@ -1,0 +1,45 @@
+namespace ImagePs.Tests.Support;
+
+/// <summary>A real repository (SQLite file, filesystem store) in its own temp folder.</summary>
+public sealed class TestRepository : IDisposable
+{
+    private readonly TestFolder _folder = new();
+
+    public TestRepository(string? settingsJson = null, CallerContext? caller = null)
+    {
+        Folder = new RepositoryFolder(System.IO.Path.Combine(_folder.Path, "repo"));
+        if (settingsJson is not null)
+        {
+            Directory.CreateDirectory(Folder.Root);
+            File.WriteAllText(Folder.SettingsPath, settingsJson);
+        }
+        Backend = RepositoryBackend.Open(Folder);
+        Service = new ImageService(Backend, caller ?? new CallerContext("tester"), Observer);
+    }
+
+    public RepositoryFolder Folder { get; }
+    public RepositoryBackend Backend { get; }
+    public ImageService Service { get; }
+    public RecordingObserver Observer { get; } = new();
+
+    /// <summary>Scratch space for source files, outside the repository.</summary>
+    public TestFolder Scratch => _folder;
+
+    /// <summary>Every file in the store folder, partial files included.</summary>
+    public string[] StoreFiles() => Directory.GetFiles(Folder.StorePath).Select(System.IO.Path.GetFileName).ToArray()!;
+
+    public Image NewImage(string name = "image", string diskFormat = "raw", bool isProtected = false) =>
+        Service.CreateImage(new ImageDraft { Name = name, DiskFormat = diskFormat, ContainerFormat = "bare", Protected = isProtected });
+
+    public void Dispose() => _folder.Dispose();
+}
+
+public sealed class RecordingObserver : IOperationObserver
+{
+    public List<string> Warnings { get; } = new();
+    public List<string> VerboseMessages { get; } = new();
+
+    public void Warning(string message) => Warnings.Add(message);
+
+    public void Verbose(string message) => VerboseMessages.Add(message);
+}

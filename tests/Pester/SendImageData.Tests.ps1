@@ -1,0 +1,175 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+}
+
+Describe 'Get-ChildItem | New-Image | Send-ImageData' {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        $files = Join-Path $TestDrive 'pipeline'
+        New-Item -ItemType Directory -Path $files | Out-Null
+        New-QemuImage -Format qcow2 -Path (Join-Path $files 'debian.qcow2') -Size 1G -WriteMiB 6 | Out-Null
+        New-QemuImage -Format qcow2 -Path (Join-Path $files 'alpine.qcow2') -Size 200M -WriteMiB 2 | Out-Null
+        New-QemuImage -Format raw -Path (Join-Path $files 'rescue.raw') -Size 12M -WriteMiB 3 | Out-Null
+
+        Push-Location $files
+        try {
+            $qcow2 = @(Get-ChildItem *.qcow2 | New-Image -Tag nightly | Send-ImageData)
+            $raw = @(Get-ChildItem *.raw | New-Image | Send-ImageData)
+        }
+        finally { Pop-Location }
+        $uploaded = $qcow2 + $raw
+    }
+
+    It 'uploads every file' {
+        $qcow2.Count | Should -Be 2
+        $raw.Count | Should -Be 1
+        (Get-Image).Count | Should -Be 3
+        (Get-StoreFile).Count | Should -Be 3
+    }
+
+    It '<Name> is Active with the size, hashes and virtual size of its file' -ForEach @(
+        @{ Name = 'debian'; File = 'debian.qcow2'; Format = 'qcow2' }
+        @{ Name = 'alpine'; File = 'alpine.qcow2'; Format = 'qcow2' }
+        @{ Name = 'rescue'; File = 'rescue.raw'; Format = 'raw' }
+    ) {
+        $path = Join-Path $files $File
+        $fromPipeline = $uploaded | Where-Object Name -EQ $Name
+        $fromCatalog = Get-Image -Name $Name
+
+        foreach ($image in $fromPipeline, $fromCatalog) {
+            $image.Status | Should -Be 'Active'
+            $image.DiskFormat | Should -Be $Format
+            $image.Size | Should -Be (Get-Item -LiteralPath $path).Length
+            $image.Checksum | Should -Be (Get-ExternalHash -Path $path -Algorithm md5)
+            $image.OsHashAlgo | Should -Be 'sha512'
+            $image.OsHashValue | Should -Be (Get-ExternalHash -Path $path -Algorithm sha512)
+            $image.VirtualSize | Should -Be (Get-QemuVirtualSize -Path $path -Format $Format)
+        }
+    }
+
+    It 'stores a byte-identical copy' {
+        foreach ($image in $uploaded) {
+            $stored = Join-Path $env:IMAGEPS_HOME "images/$($image.Id)"
+            Get-ExternalHash -Path $stored -Algorithm sha512 | Should -Be $image.OsHashValue
+        }
+    }
+
+    It 'keeps tags through the pipeline' {
+        (Get-Image -Tag nightly).Name | Sort-Object | Should -Be @('alpine', 'debian')
+    }
+}
+
+Describe 'Send-ImageData' {
+    BeforeEach {
+        Use-TestRepository | Out-Null
+        $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $files | Out-Null
+    }
+
+    It 'uploads by -Id and -Path' {
+        $file = New-RandomFile -Path (Join-Path $files 'by-id.raw') -Length 70000
+        $image = New-Image -Name by-id -DiskFormat raw
+
+        $result = Send-ImageData -Id $image.Id -Path $file.FullName
+
+        $result.Status | Should -Be 'Active'
+        $result.Size | Should -Be 70000
+        $result.Checksum | Should -Be (Get-ExternalHash -Path $file.FullName -Algorithm md5)
+    }
+
+    It 'stops at the size cap, leaves the image Queued and no data, and goes on with the next item' {
+        $env:IMAGEPS_HOME = Use-TestRepository -Settings '{ "ImageSizeCap": 1048576 }'
+        New-RandomFile -Path (Join-Path $files 'a-big.raw') -Length (1MB + 1) | Out-Null
+        New-RandomFile -Path (Join-Path $files 'b-exact.raw') -Length (1MB) | Out-Null
+
+        $results = Get-ChildItem -LiteralPath $files | New-Image | Send-ImageData -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $results.Name | Should -Be 'b-exact'
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageSizeCapExceeded,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $failures[0].TargetObject.Name | Should -Be 'a-big'
+        $failures[0].TargetObject.Status | Should -Be 'Queued'
+        $failures[0].Exception.Message | Should -Match '1048576'
+
+        $big = Get-Image -Name a-big
+        $big.Status | Should -Be 'Queued'
+        $big.Size | Should -BeNullOrEmpty
+        (Get-StoreFile).Name | Should -Be @((Get-Image -Name b-exact).Id.ToString())
+    }
+
+    It 'retries a failed upload on the same image once the cause is fixed' {
+        $repository = Use-TestRepository -Settings '{ "ImageSizeCap": 1000 }'
+        $file = New-RandomFile -Path (Join-Path $files 'retry.raw') -Length 5000
+        $image = $file | New-Image
+        $image | Send-ImageData -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        Remove-Item -LiteralPath (Join-Path $repository 'imageps.json')
+        $retried = $image | Send-ImageData
+
+        $retried.Id | Should -Be $image.Id
+        $retried.Status | Should -Be 'Active'
+        $retried.Size | Should -Be 5000
+    }
+
+    It 'refuses data for an Active image with InvalidStatusTransition' {
+        $file = New-RandomFile -Path (Join-Path $files 'once.raw') -Length 100
+        $image = $file | New-Image | Send-ImageData
+
+        Send-ImageData -Id $image.Id -Path $file.FullName -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidStatusTransition,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $failures[0].TargetObject.Id | Should -Be $image.Id
+        (Get-StoreFile).Count | Should -Be 1
+    }
+
+    It 'reports an unknown image with ImageNotFound' {
+        $file = New-RandomFile -Path (Join-Path $files 'orphan.raw') -Length 100
+        $id = [guid]::NewGuid()
+
+        Send-ImageData -Id $id -Path $file.FullName -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failures[0].TargetObject | Should -Be $id
+        Get-StoreFile | Should -BeNullOrEmpty
+    }
+
+    It 'reports a missing file without touching the image' {
+        $image = New-Image -Name waiting -DiskFormat raw
+
+        $image | Send-ImageData -Path (Join-Path $files 'gone.raw') -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'SourceFileNotFound,*'
+        (Get-Image -Id $image.Id).Status | Should -Be 'Queued'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $file = New-RandomFile -Path (Join-Path $files 'whatif.raw') -Length 100
+        $image = $file | New-Image
+
+        $image | Send-ImageData -WhatIf | Should -BeNullOrEmpty
+
+        (Get-Image -Id $image.Id).Status | Should -Be 'Queued'
+        Get-StoreFile | Should -BeNullOrEmpty
+    }
+
+    It 'warns and leaves VirtualSize empty when qemu-img is unavailable' {
+        Use-TestRepository -Settings '{ "QemuImgPath": "/nonexistent/qemu-img" }' | Out-Null
+        $file = New-RandomFile -Path (Join-Path $files 'noprobe.raw') -Length 100
+
+        $image = $file | New-Image | Send-ImageData -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $image.Status | Should -Be 'Active'
+        $image.VirtualSize | Should -BeNullOrEmpty
+        $warnings | Should -Match 'qemu-img'
+    }
+
+    It 'stops the command when imageps.json is invalid, naming the key' {
+        Use-TestRepository -Settings '{ "ImageSizeCapp": 5 }' | Out-Null
+
+        { Get-Image -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSettings,*'
+        try { Get-Image } catch { $_.Exception.Message | Should -Match 'ImageSizeCapp' }
+    }
+}

@@ -1,0 +1,70 @@
+# Shared by every Pester file (dot-sourced in BeforeAll): imports the built module from the
+# repository root, gives each test its own repository folder, and makes real disk images.
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:ManifestPath = Join-Path $RepoRoot 'ImagePs.psd1'
+Import-Module $ManifestPath -Force -ErrorAction Stop
+
+function Use-TestRepository {
+    # Points ImagePs at a new, empty repository folder under TestDrive and returns its path.
+    param([string] $Settings)
+    $path = Join-Path $TestDrive ('repo-' + [guid]::NewGuid().ToString('N'))
+    $env:IMAGEPS_HOME = $path
+    if ($Settings) {
+        New-Item -ItemType Directory -Path $path -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $path 'imageps.json') -Value $Settings
+    }
+    $path
+}
+
+function Get-StoreFile {
+    # Every file in the current repository's store, partial uploads included.
+    $store = Join-Path $env:IMAGEPS_HOME 'images'
+    if (-not (Test-Path -LiteralPath $store)) { return @() }
+    @(Get-ChildItem -LiteralPath $store -File -Force)
+}
+
+function New-QemuImage {
+    # A real disk image made by qemu-img, with real data written by qemu-io.
+    param(
+        [Parameter(Mandatory)] [string] $Format,
+        [Parameter(Mandatory)] [string] $Path,
+        [string] $Size = '16M',
+        [int] $WriteMiB = 1,
+        [string[]] $Options = @()
+    )
+    $arguments = @('create', '-q', '-f', $Format)
+    if ($Options) { $arguments += @('-o', ($Options -join ',')) }
+    & qemu-img @($arguments + @($Path, $Size))
+    if ($LASTEXITCODE) { throw "qemu-img create failed for $Path" }
+    if ($WriteMiB -gt 0) {
+        & qemu-io -f $Format -c "write -P 0x5a 0 ${WriteMiB}M" $Path | Out-Null
+        if ($LASTEXITCODE) { throw "qemu-io failed for $Path" }
+    }
+    Get-Item -LiteralPath $Path
+}
+
+function New-RandomFile {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [int] $Length)
+    $bytes = [byte[]]::new($Length)
+    [Random]::new($Length).NextBytes($bytes)
+    [IO.File]::WriteAllBytes($Path, $bytes)
+    Get-Item -LiteralPath $Path
+}
+
+function Get-ExternalHash {
+    # The hash as md5sum / sha512sum print it: computed by a program that is not ImagePs.
+    param([Parameter(Mandatory)] [string] $Path, [ValidateSet('md5', 'sha512')] [string] $Algorithm)
+    $tool = "${Algorithm}sum"
+    if (Get-Command $tool -ErrorAction Ignore) {
+        ((& $tool -- $Path) -split '\s+')[0]
+    }
+    else {
+        (Get-FileHash -LiteralPath $Path -Algorithm $Algorithm.ToUpperInvariant()).Hash.ToLowerInvariant()
+    }
+}
+
+function Get-QemuVirtualSize {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Format)
+    (& qemu-img info -f $Format --output=json $Path | ConvertFrom-Json).'virtual-size'
+}
