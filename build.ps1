@@ -1,0 +1,192 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates ImagePs.
+
+.DESCRIPTION
+    Tasks:
+      Build  (default) publish the cmdlets and their dependencies into module/bin, so that
+             `Import-Module ./ImagePs.psd1` loads the built module.
+      Test   build, then run every suite (xunit for the core, Pester for the module in a fresh pwsh)
+             and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
+      Demo   build, make a few small disk images with qemu-img in a temp folder, ingest them with
+             `Get-ChildItem | New-Image | Send-ImageData` into a temp repository, show the catalog.
+      Clean  remove build output and downloaded test tools.
+
+    What a fresh machine lacks is installed here: Pester from NuGet into .tools/, and qemu-utils
+    through apt-get when running as root on Debian/Ubuntu (otherwise a message says what to install).
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$ModuleBin = Join-Path $Root 'module/bin'
+$Tools = Join-Path $Root '.tools'
+$Results = Join-Path $Root 'TestResults'
+$PesterVersion = '5.7.1'
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    & $FilePath @ArgumentList | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-PwshPath {
+    # The pwsh running this script (a local dotnet tool, or an installed PowerShell).
+    foreach ($name in 'pwsh', 'pwsh.exe') {
+        $candidate = Join-Path $PSHOME $name
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
+    }
+    throw "No pwsh executable found in $PSHOME."
+}
+
+function Install-QemuUtils {
+    if (Get-Command qemu-img -ErrorAction Ignore) { return }
+    $isRoot = $IsLinux -and ((& id -u) -eq '0')
+    if ($isRoot -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Host 'Installing qemu-utils (qemu-img) with apt-get...'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get @('install', '-y', '-qq', 'qemu-utils')
+        return
+    }
+    throw ('qemu-img is required here and was not found. Install it, then run again: ' +
+        'Debian/Ubuntu: sudo apt-get install qemu-utils; Fedora: sudo dnf install qemu-img; ' +
+        'macOS: brew install qemu; Windows: install QEMU and add its folder to PATH.')
+}
+
+function Install-Pester {
+    $manifest = Join-Path $Tools "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        Write-Host "Downloading Pester $PesterVersion from NuGet..."
+        Invoke-Native dotnet @('package', 'download', "Pester@$PesterVersion", '-o', $Tools)
+    }
+    $manifest
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs/ImagePs.csproj'), '-c', $Configuration, '-o', $ModuleBin, '--nologo', '-v', 'quiet')
+    Write-Host "Built module: $(Join-Path $Root 'ImagePs.psd1') -> $ModuleBin"
+}
+
+function Invoke-XunitSuite {
+    # Returns @{ Passed; Failed; Skipped } read from the run's TRX file.
+    $trx = Join-Path $Results 'core.trx'
+    Remove-Item -LiteralPath $trx -ErrorAction Ignore
+    & dotnet test (Join-Path $Root 'tests/ImagePs.Core.Tests/ImagePs.Core.Tests.csproj') -c $Configuration --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' --results-directory $Results | Out-Host
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $trx)) {
+        Write-Host "xunit produced no results (dotnet test exit code $exitCode)."
+        return @{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    if ($exitCode -ne 0 -and $failed -eq 0) { $failed = 1 }
+    @{ Passed = [int]$counters.passed; Failed = $failed; Skipped = [int]$counters.notExecuted }
+}
+
+function Invoke-PesterSuite {
+    # Runs Pester in a fresh pwsh (a clean session, as a user's) and reads its counts back.
+    $pester = Install-Pester
+    $summary = Join-Path $Results 'pester-summary.json'
+    Remove-Item -LiteralPath $summary -ErrorAction Ignore
+    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') `
+        -PesterManifest $pester -TestPath (Join-Path $Root 'tests/Pester') -SummaryPath $summary `
+        -ResultPath (Join-Path $Results 'pester.xml') | Out-Host
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $summary)) {
+        Write-Host "Pester produced no results (exit code $exitCode)."
+        return @{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $counts = Get-Content -LiteralPath $summary -Raw | ConvertFrom-Json
+    @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
+}
+
+function Invoke-Test {
+    Install-QemuUtils
+    Invoke-Build
+    New-Item -ItemType Directory -Force -Path $Results | Out-Null
+    $xunit = Invoke-XunitSuite
+    $pester = Invoke-PesterSuite
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host ''
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    Write-Host "Tests: $passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function New-DemoImage {
+    param([string] $Format, [string] $Path, [string] $Size, [int] $WriteMiB, [string[]] $Options = @())
+    $create = @('create', '-q', '-f', $Format) + $(if ($Options) { @('-o', ($Options -join ',')) } else { @() }) + @($Path, $Size)
+    Invoke-Native qemu-img $create
+    if ($WriteMiB -gt 0) {
+        & qemu-io -f $Format -c "write -P 0x5a 0 ${WriteMiB}M" $Path | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "qemu-io could not write data into $Path." }
+    }
+}
+
+function Invoke-Demo {
+    Install-QemuUtils
+    Invoke-Build
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("imageps-demo-" + [IO.Path]::GetRandomFileName())
+    $images = New-Item -ItemType Directory -Path (Join-Path $work 'images')
+    $repository = Join-Path $work 'repository'
+
+    Write-Host "Making disk images with qemu-img in $images"
+    New-DemoImage qcow2 (Join-Path $images 'debian-12.qcow2') 2G 24
+    New-DemoImage vmdk (Join-Path $images 'windows-2022.vmdk') 1G 8
+    New-DemoImage vhdx (Join-Path $images 'appliance.vhdx') 512M 4
+    New-DemoImage vpc (Join-Path $images 'legacy.vhd') 256M 2 @('force_size=on')
+    New-DemoImage raw (Join-Path $images 'rescue.img') 32M 32
+
+    $env:IMAGEPS_HOME = $repository
+    Import-Module (Join-Path $Root 'ImagePs.psd1') -Force
+    Write-Host "`nGet-ChildItem | New-Image -Tag demo | Send-ImageData   (repository: $repository)"
+    Get-ChildItem -LiteralPath $images -File | New-Image -Tag demo | Send-ImageData |
+        Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+
+    Write-Host 'Get-Image -Name debian* | Format-List'
+    Get-Image -Name debian* | Format-List | Out-String -Width 160 | Write-Host
+
+    Write-Host 'The catalog (Get-Image):'
+    Get-Image | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+    Write-Host "Explore it: `$env:IMAGEPS_HOME = '$repository'; Import-Module ./ImagePs.psd1; Get-Image"
+    Write-Host "Remove it:  Remove-Item -Recurse '$work'"
+}
+
+function Invoke-Clean {
+    $paths = @($ModuleBin, $Results, $Tools) +
+        (Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj).FullName
+    foreach ($path in $paths) { Remove-Item -LiteralPath $path -Recurse -Force -ErrorAction Ignore }
+    Write-Host 'Cleaned.'
+}
+
+Push-Location $Root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Clean' { Invoke-Clean }
+    }
+}
+finally {
+    Pop-Location
+}
