@@ -85,18 +85,17 @@ public sealed class ImageService
         }
     }
 
-    /// <summary>The disk format New-Image gives a file: from its content, else its extension, else raw.</summary>
-    public static string DetectDiskFormat(string path)
-    {
-        try
-        {
-            return DiskFormatDetector.Detect(SourceFile.Check(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw SourceFile.Classify(e, path);
-        }
-    }
+    /// <summary>
+    /// The disk format an image made from a file gets (New-Image -Path): the file is inspected, unsafe
+    /// content is refused (UnsafeImage); without a declared format the detected one is used, with one
+    /// the content must match it (DiskFormatMismatch, unless RequireDiskFormatMatch is false).
+    /// </summary>
+    public string ChooseDiskFormat(string path, string? declaredDiskFormat, string? containerFormat) =>
+        new ContentVerifier(Backend.Settings, Backend.Probe, _observer).ChooseDiskFormat(SourceFile.Check(path), declaredDiskFormat, containerFormat);
+
+    /// <summary>The disk format the content of a file has (for New-Image without -DiskFormat); unsafe files are refused.</summary>
+    public static string DetectDiskFormat(string path) =>
+        new ContentVerifier(RepositorySettings.Default, new QemuImgProbe(null), SilentObserver.Instance).ChooseDiskFormat(SourceFile.Check(path), null, null);
 
     /// <summary>
     /// Glance's _restore after a failed upload: data deleted, image back to Queued so the upload can

@@ -6,8 +6,9 @@ namespace ImagePs.Commands;
 
 /// <summary>
 /// Creates a catalog record (status Queued, no data). From files on the pipeline the name defaults
-/// to the file's base name and the disk format to the file's detected format; the output carries the
-/// file as SourcePath so <c>| Send-ImageData</c> uploads it with no more arguments.
+/// to the file's base name and the disk format to the file's detected format; a file whose content is
+/// unsafe (UnsafeImage) or does not match -DiskFormat (DiskFormatMismatch) is refused. The output
+/// carries the file as SourcePath so <c>| Send-ImageData</c> uploads it with no more arguments.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Image", SupportsShouldProcess = true)]
 [OutputType(typeof(Image))]
@@ -71,7 +72,7 @@ public sealed class NewImageCommand : ImageCmdlet
             {
                 Id = MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id : null,
                 Name = ChooseName(file),
-                DiskFormat = DiskFormat ?? (file is null ? null : ImageService.DetectDiskFormat(file)),
+                DiskFormat = file is null ? DiskFormat : Service.ChooseDiskFormat(file, DiskFormat, ContainerFormat),
                 ContainerFormat = ContainerFormat,
                 Visibility = Visibility,
                 Protected = Protected.IsPresent,

@@ -162,7 +162,7 @@ public class ImageServiceTests
     }
 
     [Fact]
-    public void Missing_qemu_img_leaves_the_virtual_size_empty_with_a_warning()
+    public void Missing_configured_qemu_img_leaves_the_native_virtual_size_with_a_warning()
     {
         using var repository = new TestRepository("{ \"QemuImgPath\": \"/nonexistent/qemu-img\" }");
         var source = repository.Scratch.RandomFile("disk.raw", 4096);
@@ -171,21 +171,27 @@ public class ImageServiceTests
         var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
-        Assert.Null(uploaded.VirtualSize);
-        Assert.Contains(repository.Observer.Warnings, w => w.Contains("qemu-img"));
+        Assert.Equal(4096, uploaded.VirtualSize);
+        Assert.Contains(repository.Observer.Warnings, w => w.Contains("/nonexistent/qemu-img"));
     }
 
     [Fact]
-    public void Declared_format_that_qemu_img_rejects_is_a_warning_not_a_failure()
+    public void Declared_format_the_content_does_not_have_is_a_DiskFormatMismatch()
     {
         using var repository = new TestRepository();
         var source = repository.Scratch.RandomFile("not-really.qcow2", 4096);
         var image = repository.NewImage(diskFormat: "qcow2");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
 
-        Assert.Equal(ImageStatus.Active, uploaded.Status);
-        Assert.Null(uploaded.VirtualSize);
-        Assert.Contains(repository.Observer.Warnings, w => w.Contains("exited with code 1"));
+        Assert.Equal("DiskFormatMismatch", error.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, error.Kind);
+        Assert.Contains("qcow2", error.Message);
+        Assert.Contains("raw", error.Message);
+        var after = repository.Service.GetImage(image.Id);
+        Assert.Equal(ImageStatus.Queued, after.Status);
+        Assert.Null(after.Size);
+        Assert.Empty(after.Locations);
+        Assert.Empty(repository.StoreFiles());
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace ImagePs;
@@ -108,6 +109,17 @@ public static class ImageErrors
 
     public static ImagePsException InvalidLocation(string url) =>
         new("InvalidLocation", ErrorKind.InvalidData, F(Messages.InvalidLocation, url), url);
+
+    // --- format inspection -----------------------------------------------------------------------
+    /// <summary>Data the inspector (or qemu-img) found unsafe; <paramref name="subject"/> is the image or the file.</summary>
+    public static UnsafeImageException UnsafeImage(object subject, object? target, IReadOnlyList<Formats.SafetyFinding> findings) =>
+        new(F(Messages.UnsafeImage, subject, string.Join("; ", System.Linq.Enumerable.Select(findings, f => f.Message))), target, findings);
+
+    public static ImagePsException DiskFormatMismatch(object subject, object? target, string declared, string detected) =>
+        new("DiskFormatMismatch", ErrorKind.InvalidData, F(Messages.DiskFormatMismatch, subject, declared, detected), target);
+
+    public static ImagePsException StoreReadFailed(string path, Exception inner) =>
+        new("StoreReadFailed", ErrorKind.ReadError, F(Messages.StoreReadFailed, path, inner.Message), path, inner);
 
     // --- the repository folder, settings and catalog --------------------------------------------
     public static ImagePsException InvalidSettings(string path, string key, string reason) =>

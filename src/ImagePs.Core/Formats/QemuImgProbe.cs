@@ -9,27 +9,41 @@ using CliWrap;
 namespace ImagePs.Formats;
 
 /// <summary>
-/// The original design's virtual-size probe: <c>qemu-img info -f &lt;driver&gt; --output=json</c> through
-/// CliWrap, always with an explicit format (never letting qemu-img guess), a time limit and a bound on
-/// the output it may produce. A missing qemu-img is not an error: the size stays unknown.
+/// The original design's virtual-size probe, made safe: <c>qemu-img info -f &lt;driver&gt; --output=json</c>
+/// through CliWrap, only ever with the format the native inspector detected (never letting qemu-img
+/// guess), under a wall-clock limit and CPU/address-space limits (<see cref="ProcessLimits"/>), with
+/// its output bounded. A non-zero exit, a signal, or output that is not the JSON expected is a clear
+/// problem, never a size. An answer naming a backing or data file is reported as unsafe.
 /// </summary>
 internal sealed class QemuImgProbe : IVirtualSizeProbe
 {
     private const int MaxOutputBytes = 1 << 20;
     private readonly string? _configuredPath;
     private readonly TimeSpan _timeout;
+    private readonly ProcessLimitMethod _limits;
 
-    public QemuImgProbe(string? configuredPath, TimeSpan? timeout = null)
+    public QemuImgProbe(string? configuredPath, TimeSpan? timeout = null, ProcessLimitMethod? limits = null)
     {
         _configuredPath = configuredPath;
         _timeout = timeout ?? TimeSpan.FromSeconds(30);
+        _limits = limits ?? ProcessLimits.Detect();
     }
 
-    public VirtualSizeResult Probe(string path, string diskFormat, CancellationToken cancellationToken)
+    public bool IsAvailable => Locate() is not null;
+
+    /// <summary>Whether qemu-img was asked for explicitly (QemuImgPath set): then its absence is worth a warning.</summary>
+    public bool IsConfigured => !string.IsNullOrEmpty(_configuredPath);
+
+    public ProcessLimitMethod Limits => _limits;
+
+    public VirtualSizeResult Probe(string path, string format, CancellationToken cancellationToken)
     {
         var executable = Locate();
-        if (executable is null) return VirtualSizeResult.Unknown(Messages.QemuImgNotFound);
+        if (executable is null)
+            return VirtualSizeResult.Unknown(IsConfigured ? string.Format(Messages.QemuImgPathNotFound, _configuredPath) : Messages.QemuImgNotFound);
 
+        var (program, arguments) = ProcessLimits.Wrap(_limits, executable,
+            new[] { "info", "-f", ContentFormats.QemuDriver(format), "--output=json", path });
         var stdout = new BoundedSink(MaxOutputBytes);
         var stderr = new BoundedSink(16 * 1024);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -37,8 +51,8 @@ internal sealed class QemuImgProbe : IVirtualSizeProbe
         CliWrap.CommandResult result;
         try
         {
-            result = Cli.Wrap(executable)
-                .WithArguments(new[] { "info", "-f", DiskFormatDetector.QemuDriver(diskFormat), "--output=json", path })
+            result = Cli.Wrap(program)
+                .WithArguments(arguments)
                 .WithValidation(CommandResultValidation.None)
                 .WithStandardOutputPipe(PipeTarget.Create(stdout.ReadAsync))
                 .WithStandardErrorPipe(PipeTarget.Create(stderr.ReadAsync))
@@ -51,9 +65,11 @@ internal sealed class QemuImgProbe : IVirtualSizeProbe
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
         {
-            return VirtualSizeResult.Unknown(string.Format(Messages.QemuImgFailed, executable, e.Message));
+            return VirtualSizeResult.Unknown(string.Format(Messages.QemuImgFailed, program, e.Message));
         }
 
+        if (result.ExitCode > 128 && result.ExitCode < 128 + 65 && _limits != ProcessLimitMethod.None)
+            return VirtualSizeResult.Unknown(string.Format(Messages.QemuImgLimitExceeded, result.ExitCode - 128, ProcessLimits.CpuSeconds, ProcessLimits.AddressSpaceBytes));
         if (result.ExitCode != 0)
             return VirtualSizeResult.Unknown(string.Format(Messages.QemuImgExitCode, result.ExitCode, FirstLine(stderr.Text)));
         if (stdout.Truncated) return VirtualSizeResult.Unknown(Messages.QemuImgOutputTooLarge);
@@ -65,8 +81,15 @@ internal sealed class QemuImgProbe : IVirtualSizeProbe
         try
         {
             using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("virtual-size", out var size)
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return VirtualSizeResult.Unknown(Messages.QemuImgNoVirtualSize);
+            if (root.TryGetProperty("backing-filename", out var backing))
+                return VirtualSizeResult.Unsafe(string.Format(Messages.QemuImgReportsBackingFile, ByteFields.Printable(backing.ToString())));
+            if (root.TryGetProperty("format-specific", out var specific) && specific.ValueKind == JsonValueKind.Object
+                && specific.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("data-file", out var dataFile))
+                return VirtualSizeResult.Unsafe(string.Format(Messages.QemuImgReportsDataFile, ByteFields.Printable(dataFile.ToString())));
+            if (root.TryGetProperty("virtual-size", out var size)
                 && size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var value) && value >= 0)
                 return VirtualSizeResult.Of(value);
             return VirtualSizeResult.Unknown(Messages.QemuImgNoVirtualSize);
@@ -85,7 +108,7 @@ internal sealed class QemuImgProbe : IVirtualSizeProbe
 
     private static string FirstLine(string text)
     {
-        var line = text.Split('\n')[0].Trim();
+        var line = ByteFields.Printable(text.Split('\n')[0].Trim());
         return line.Length == 0 ? "(no message)" : line;
     }
 

@@ -1,26 +1,28 @@
 using System.Threading;
+using ImagePs.Formats;
 using ImagePs.Store;
 
 namespace ImagePs.Layers;
 
 /// <summary>
 /// The location layer (Glance's glance/location.py), upload side: streams the data into the store
-/// behind the size cap, records size, checksum, os_hash_* and the location, then probes the
-/// virtual size. A failure after the store accepted the data deletes it again.
+/// behind the size cap, records size, checksum, os_hash_* and the location, then inspects what was
+/// stored (Formats/ContentVerifier): unsafe content or a disk format mismatch throws, and the
+/// failure path (ImageService.UploadData) deletes the data again and puts the image back to Queued.
+/// The stored copy is inspected rather than the source so that the bytes checked are exactly the
+/// bytes kept (a source file can change between a check and the copy); only headers are read.
 /// </summary>
 internal sealed class LocationDataWriter : IImageDataWriter
 {
     private readonly IImageStore _store;
-    private readonly IVirtualSizeProbe _probe;
     private readonly RepositorySettings _settings;
-    private readonly IOperationObserver _observer;
+    private readonly ContentVerifier _verifier;
 
     public LocationDataWriter(IImageStore store, IVirtualSizeProbe probe, RepositorySettings settings, IOperationObserver observer)
     {
         _store = store;
-        _probe = probe;
         _settings = settings;
-        _observer = observer;
+        _verifier = new ContentVerifier(settings, probe, observer);
     }
 
     public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
@@ -31,22 +33,19 @@ internal sealed class LocationDataWriter : IImageDataWriter
 
         var stored = _store.Add(image.Id, capped, source.Size, cancellationToken);
         image.SetData(stored.Size, stored.Md5, stored.HashAlgo, stored.HashValue, new ImageLocation(stored.Location));
-        image.SetVirtualSize(ProbeVirtualSize(image, stored.Location, cancellationToken));
+
+        var verified = _verifier.VerifyUpload(image, () => _store.OpenRead(stored.Location), _store.GetLocalPath(stored.Location), cancellationToken);
+        image.SetVirtualSize(verified.VirtualSize);
+        if (verified.DisagreeingQemuSize is long qemuSize)
+            image.SetProperty(ContentVerifier.QemuVirtualSizeProperty, qemuSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        else
+            image.RemoveProperty(ContentVerifier.QemuVirtualSizeProperty);
     }
 
     public void DeleteData(Image image)
     {
         foreach (var location in image.Locations) _store.Delete(location.Url);
         image.ClearData();
-    }
-
-    private long? ProbeVirtualSize(Image image, string location, CancellationToken cancellationToken)
-    {
-        var path = _store.GetLocalPath(location);
-        if (path is null || image.DiskFormat is null) return null;
-        var result = _probe.Probe(path, image.DiskFormat, cancellationToken);
-        if (result.Problem is not null) _observer.Warning(string.Format(Messages.VirtualSizeUnknown, image, result.Problem));
-        return result.VirtualSize;
     }
 }
 

@@ -20,6 +20,18 @@ public sealed class RepositorySettings
     /// <summary>Full path to qemu-img; default: found on PATH.</summary>
     public string? QemuImgPath { get; private set; }
 
+    /// <summary>
+    /// Whether the declared disk format must match the content (Glance's require_image_format_match);
+    /// the safety checks run either way.
+    /// </summary>
+    public bool RequireDiskFormatMatch { get; private set; } = true;
+
+    /// <summary>
+    /// <c>native</c>, <c>qemu-img</c> or <c>both</c>; null (the default) means both when qemu-img can be
+    /// found (or QemuImgPath is set), native otherwise.
+    /// </summary>
+    public VirtualSizeProbeMode? VirtualSizeProbe { get; private set; }
+
     public static RepositorySettings Default => new();
 
     public static RepositorySettings Load(string path)
@@ -64,6 +76,12 @@ public sealed class RepositorySettings
                     case nameof(QemuImgPath):
                         settings.QemuImgPath = String(path, property);
                         break;
+                    case nameof(RequireDiskFormatMatch):
+                        settings.RequireDiskFormatMatch = Boolean(path, property);
+                        break;
+                    case nameof(VirtualSizeProbe):
+                        settings.VirtualSizeProbe = ProbeMode(path, property);
+                        break;
                     default:
                         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsUnknownKey);
                 }
@@ -77,6 +95,25 @@ public sealed class RepositorySettings
         if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var value) && value > 0)
             return value;
         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsPositiveInteger);
+    }
+
+    private static bool Boolean(string path, JsonProperty property) => property.Value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsBoolean),
+    };
+
+    private static VirtualSizeProbeMode ProbeMode(string path, JsonProperty property)
+    {
+        var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+        switch (value)
+        {
+            case "native": return VirtualSizeProbeMode.Native;
+            case "qemu-img": return VirtualSizeProbeMode.QemuImg;
+            case "both": return VirtualSizeProbeMode.Both;
+            default: throw ImageErrors.InvalidSettings(path, property.Name, string.Format(Messages.SettingsOneOf, "native, qemu-img, both"));
+        }
     }
 
     private static string String(string path, JsonProperty property)

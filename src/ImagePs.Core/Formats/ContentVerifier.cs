@@ -1,0 +1,137 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace ImagePs.Formats;
+
+/// <summary>
+/// The checks image content passes before ImagePs keeps it, shared by New-Image (the source file) and
+/// the location layer (the stored data): the native inspector first (unsafe content is refused with
+/// <c>UnsafeImage</c>, always), then the declared disk format against the detected one
+/// (<c>DiskFormatMismatch</c>, unless RequireDiskFormatMatch is false), then the virtual size from the
+/// inspector and/or qemu-img, as VirtualSizeProbe says. qemu-img only ever sees data that passed.
+/// </summary>
+internal sealed class ContentVerifier
+{
+    public const string QemuVirtualSizeProperty = "imageps_virtual_size_qemu";
+
+    private readonly RepositorySettings _settings;
+    private readonly IVirtualSizeProbe _probe;
+    private readonly IOperationObserver _observer;
+
+    public ContentVerifier(RepositorySettings settings, IVirtualSizeProbe probe, IOperationObserver observer)
+    {
+        _settings = settings;
+        _probe = probe;
+        _observer = observer;
+    }
+
+    /// <summary>The outcome for uploaded data.</summary>
+    public sealed class Verified
+    {
+        public Verified(string format, long? virtualSize, long? disagreeingQemuSize)
+        {
+            Format = format;
+            VirtualSize = virtualSize;
+            DisagreeingQemuSize = disagreeingQemuSize;
+        }
+
+        /// <summary>The format the content was accepted as.</summary>
+        public string Format { get; }
+
+        public long? VirtualSize { get; }
+
+        /// <summary>qemu-img's virtual size when it differs from the inspector's (recorded as a property).</summary>
+        public long? DisagreeingQemuSize { get; }
+    }
+
+    /// <summary>
+    /// New-Image: inspects the source file and returns the disk format the image gets: the declared
+    /// one when it matches the content, else the detected one when none was declared.
+    /// </summary>
+    public string ChooseDiskFormat(string path, string? declared, string? containerFormat)
+    {
+        ImageInspection inspection;
+        try
+        {
+            inspection = ImageInspector.Inspect(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw SourceFile.Classify(e, path);
+        }
+        if (!inspection.IsSafe) throw ImageErrors.UnsafeImage(path, path, inspection.Findings);
+        if (declared is null) return DiskFormatRules.DiskFormatFor(inspection.Format, path);
+
+        var canonical = ImageFormats.CanonicalDiskFormat(declared);
+        if (canonical is not null && IsBare(containerFormat)) CheckMatch(path, path, canonical, inspection.Format);
+        return declared;
+    }
+
+    /// <summary>Upload: verifies the data just stored for <paramref name="image"/>; throws when it must not be kept.</summary>
+    public Verified VerifyUpload(Image image, Func<Stream> open, string? localPath, CancellationToken cancellationToken)
+    {
+        ImageInspection inspection;
+        try
+        {
+            using var data = open();
+            inspection = ImageInspector.Inspect(data);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.StoreReadFailed(localPath ?? image.Id.ToString(), e);
+        }
+        if (!inspection.IsSafe) throw ImageErrors.UnsafeImage(image, image.Id, inspection.Findings);
+
+        if (!IsBare(image.ContainerFormat))
+        {
+            _observer.Verbose(string.Format(Messages.VirtualSizeNotForContainer, image, image.ContainerFormat));
+            return new Verified(inspection.Format, null, null);
+        }
+
+        var declared = image.DiskFormat ?? ContentFormats.Raw;
+        var format = CheckMatch(image, image.Id, declared, inspection.Format);
+        var native = format == inspection.Format ? inspection.VirtualSize : RawInspector.VirtualSize(inspection.Length);
+        return ProbeVirtualSize(image, format, native, localPath, cancellationToken);
+    }
+
+    /// <summary>The format the content is read as; throws DiskFormatMismatch when required and it does not match.</summary>
+    private string CheckMatch(object subject, object target, string declared, string detected)
+    {
+        var accepted = DiskFormatRules.AcceptedAs(declared, detected);
+        if (accepted is not null) return accepted;
+        if (_settings.RequireDiskFormatMatch) throw ImageErrors.DiskFormatMismatch(subject, target, declared, detected);
+        _observer.Warning(string.Format(Messages.DiskFormatMismatchAccepted, subject, declared, detected));
+        return detected;
+    }
+
+    private Verified ProbeVirtualSize(Image image, string format, long? native, string? localPath, CancellationToken cancellationToken)
+    {
+        var mode = _settings.VirtualSizeProbe ?? (_probe.IsAvailable ? VirtualSizeProbeMode.Both : VirtualSizeProbeMode.Native);
+        if (_settings.VirtualSizeProbe is null && mode == VirtualSizeProbeMode.Native && _settings.QemuImgPath is not null)
+            _observer.Warning(string.Format(Messages.VirtualSizeUnconfirmed, image, string.Format(Messages.QemuImgPathNotFound, _settings.QemuImgPath)));
+        if (mode == VirtualSizeProbeMode.Native) return new Verified(format, native, null);
+
+        var qemu = localPath is null ? VirtualSizeResult.Unknown(Messages.QemuImgNotFound) : _probe.Probe(localPath, format, cancellationToken);
+        if (qemu.UnsafeReason is not null)
+            throw ImageErrors.UnsafeImage(image, image.Id, new[] { new SafetyFinding(Checks.BackingFile, qemu.UnsafeReason) });
+
+        if (mode == VirtualSizeProbeMode.QemuImg)
+        {
+            if (qemu.Problem is not null) _observer.Warning(string.Format(Messages.VirtualSizeUnknown, image, qemu.Problem));
+            return new Verified(format, qemu.VirtualSize, null);
+        }
+
+        if (qemu.Problem is not null)
+        {
+            _observer.Warning(string.Format(Messages.VirtualSizeUnconfirmed, image, qemu.Problem));
+            return new Verified(format, native, null);
+        }
+        if (native is null) return new Verified(format, qemu.VirtualSize, null);
+        if (qemu.VirtualSize == native) return new Verified(format, native, null);
+        _observer.Warning(string.Format(Messages.VirtualSizeDisagreement, image, native, qemu.VirtualSize));
+        return new Verified(format, native, qemu.VirtualSize);
+    }
+
+    private static bool IsBare(string? containerFormat) => containerFormat is null || containerFormat == "bare";
+}
