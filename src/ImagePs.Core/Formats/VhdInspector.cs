@@ -11,6 +11,8 @@ namespace ImagePs.Formats;
 /// creators that size disks by geometry (Virtual PC, qemu without force_size), the footer's current
 /// size for the others (Hyper-V, qemu with force_size, disk2vhd, XenServer) and for disks at the
 /// maximum geometry. Finding: a differencing disk (it reads a parent file).
+/// A fixed disk's footer is the last whole sector, as qemu reads it: in a file whose length is not a
+/// multiple of 512 that sector runs past the end and the missing bytes count as zeros.
 /// </summary>
 internal sealed class VhdInspector : IFormatInspector
 {
@@ -35,9 +37,11 @@ internal sealed class VhdInspector : IFormatInspector
         }
         else
         {
-            if (reader.Length < FooterLength || reader.Length % 512 != 0) return null;
-            footer = reader.Read((ulong)reader.Length - FooterLength, FooterLength);
+            // qemu reads the last whole sector, zeros past the end of the file included.
+            if (reader.Length < FooterLength) return null;
+            footer = reader.ReadUpTo((ulong)(RoundUpToSector(reader.Length) - FooterLength), FooterLength);
             if (!HasTag(footer, 0, "conectix")) return null;
+            if (footer.Length < FooterLength) System.Array.Resize(ref footer, FooterLength);
         }
 
         if (Checksum(footer) != BigEndian32(footer, 64)) throw ImageFormatException.Checksum("footer");
