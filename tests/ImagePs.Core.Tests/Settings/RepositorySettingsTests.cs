@@ -12,6 +12,20 @@ public class RepositorySettingsTests
 
         Assert.Equal(1L << 40, settings.ImageSizeCap);
         Assert.Null(settings.QemuImgPath);
+        Assert.True(settings.RequireDiskFormatMatch);
+        Assert.Null(settings.VirtualSizeProbe);
+    }
+
+    [Theory]
+    [InlineData("native", VirtualSizeProbeMode.Native)]
+    [InlineData("qemu-img", VirtualSizeProbeMode.QemuImg)]
+    [InlineData("both", VirtualSizeProbeMode.Both)]
+    public void Format_inspection_settings_are_read(string probe, VirtualSizeProbeMode expected)
+    {
+        var settings = RepositorySettings.Parse($"{{ \"RequireDiskFormatMatch\": false, \"VirtualSizeProbe\": \"{probe}\" }}", "imageps.json");
+
+        Assert.False(settings.RequireDiskFormatMatch);
+        Assert.Equal(expected, settings.VirtualSizeProbe);
     }
 
     [Fact]
@@ -36,6 +50,11 @@ public class RepositorySettingsTests
     [InlineData("{\"ImageSizeCap\": 0}", "ImageSizeCap")]
     [InlineData("{\"ImageSizeCap\": 1.5}", "ImageSizeCap")]
     [InlineData("{\"QemuImgPath\": 3}", "QemuImgPath")]
+    [InlineData("{\"RequireDiskFormatMatch\": \"no\"}", "RequireDiskFormatMatch")]
+    [InlineData("{\"RequireDiskFormatMatch\": 0}", "RequireDiskFormatMatch")]
+    [InlineData("{\"VirtualSizeProbe\": \"qemu\"}", "VirtualSizeProbe")]
+    [InlineData("{\"VirtualSizeProbe\": \"Native\"}", "VirtualSizeProbe")]
+    [InlineData("{\"VirtualSizeProbe\": true}", "VirtualSizeProbe")]
     [InlineData("[]", "(file)")]
     [InlineData("{ broken", "(file)")]
     public void Bad_settings_name_the_key(string json, string key)
