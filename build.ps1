@@ -13,8 +13,9 @@
              `Get-ChildItem | New-Image | Send-ImageData` into a temp repository, show the catalog.
       Clean  remove build output and downloaded test tools.
 
-    What a fresh machine lacks is installed here: Pester from NuGet into .tools/, and qemu-utils
-    through apt-get when running as root on Debian/Ubuntu (otherwise a message says what to install).
+    What a fresh machine lacks is installed here: Pester from NuGet into .tools/, and qemu-utils and
+    xorriso through apt-get when running as root on Debian/Ubuntu (otherwise a message says what to
+    install).
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
@@ -55,18 +56,22 @@ function Get-PwshPath {
 }
 
 function Install-QemuUtils {
-    if (Get-Command qemu-img -ErrorAction Ignore) { return }
+    # qemu-img/qemu-io make and check the test images; xorriso makes the test ISOs.
+    $missing = @(@{ Tool = 'qemu-img'; Package = 'qemu-utils' }, @{ Tool = 'xorriso'; Package = 'xorriso' } |
+        Where-Object { -not (Get-Command $_.Tool -ErrorAction Ignore) })
+    if (-not $missing) { return }
+    $packages = @($missing | ForEach-Object { $_.Package })
     $isRoot = $IsLinux -and ((& id -u) -eq '0')
     if ($isRoot -and (Get-Command apt-get -ErrorAction Ignore)) {
-        Write-Host 'Installing qemu-utils (qemu-img) with apt-get...'
+        Write-Host "Installing $($packages -join ', ') with apt-get..."
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native apt-get @('update', '-qq')
-        Invoke-Native apt-get @('install', '-y', '-qq', 'qemu-utils')
+        Invoke-Native apt-get (@('install', '-y', '-qq') + $packages)
         return
     }
-    throw ('qemu-img is required here and was not found. Install it, then run again: ' +
-        'Debian/Ubuntu: sudo apt-get install qemu-utils; Fedora: sudo dnf install qemu-img; ' +
-        'macOS: brew install qemu; Windows: install QEMU and add its folder to PATH.')
+    throw ("$($missing.Tool -join ' and ') required here and not found. Install them, then run again: " +
+        "Debian/Ubuntu: sudo apt-get install $($packages -join ' '); Fedora: sudo dnf install qemu-img xorriso; " +
+        'macOS: brew install qemu xorriso; Windows: install QEMU and xorriso and add their folders to PATH.')
 }
 
 function Install-Pester {

@@ -56,13 +56,13 @@ Describe 'New-Image' {
         ($images | Where-Object Name -EQ debian).SourcePath | Should -Be (Join-Path $files 'debian.img')
     }
 
-    It 'lets a typed -Name and -DiskFormat win over the file' {
-        $file = New-QemuImage -Format qcow2 -Path (Join-Path $files 'disk.qcow2')
+    It 'lets a typed -Name and -DiskFormat win over the file when the content allows it' {
+        $file = New-RandomFile -Path (Join-Path $files 'kernel.img') -Length 4096   # raw content: ami is Glance-compatible
 
-        $image = $file | New-Image -Name chosen -DiskFormat raw
+        $image = $file | New-Image -Name chosen -DiskFormat ami
 
         $image.Name | Should -Be 'chosen'
-        $image.DiskFormat | Should -Be 'raw'
+        $image.DiskFormat | Should -Be 'ami'
     }
 
     It 'takes names from objects on the pipeline' {

@@ -155,15 +155,15 @@ Describe 'Send-ImageData' {
         Get-StoreFile | Should -BeNullOrEmpty
     }
 
-    It 'warns and leaves VirtualSize empty when qemu-img is unavailable' {
+    It 'warns and keeps the native VirtualSize when the configured qemu-img is missing' {
         Use-TestRepository -Settings '{ "QemuImgPath": "/nonexistent/qemu-img" }' | Out-Null
         $file = New-RandomFile -Path (Join-Path $files 'noprobe.raw') -Length 100
 
         $image = $file | New-Image | Send-ImageData -WarningVariable warnings -WarningAction SilentlyContinue
 
         $image.Status | Should -Be 'Active'
-        $image.VirtualSize | Should -BeNullOrEmpty
-        $warnings | Should -Match 'qemu-img'
+        $image.VirtualSize | Should -Be (Get-QemuVirtualSize -Path $file.FullName -Format raw)
+        $warnings | Should -Match '/nonexistent/qemu-img'
     }
 
     It 'stops the command when imageps.json is invalid, naming the key' {
