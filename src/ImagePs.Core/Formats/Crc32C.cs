@@ -8,13 +8,15 @@ internal static class Crc32C
     /// <summary>The checksum of <paramref name="data"/> with the 4 bytes at <paramref name="skipAt"/> counted as zero.</summary>
     public static uint Compute(byte[] data, int skipAt)
     {
-        var crc = 0xFFFFFFFFu;
-        for (var i = 0; i < data.Length; i++)
-        {
-            var b = i >= skipAt && i < skipAt + 4 ? (byte)0 : data[i];
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-        return ~crc;
+        var crc = Update(0xFFFFFFFFu, data, 0, skipAt);
+        for (var i = 0; i < 4; i++) crc = Table[crc & 0xFF] ^ (crc >> 8);   // the skipped field, as zeros
+        return ~Update(crc, data, skipAt + 4, data.Length);
+    }
+
+    private static uint Update(uint crc, byte[] data, int from, int to)
+    {
+        for (var i = from; i < to; i++) crc = Table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+        return crc;
     }
 
     private static uint[] BuildTable()

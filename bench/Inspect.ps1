@@ -1,0 +1,133 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Native format inspection versus `qemu-img info`, over the same files, in one run.
+
+.DESCRIPTION
+    Makes one image of each format with qemu-img (and an ISO with xorriso when installed) in a temp
+    folder, then times, per file:
+      - ImagePs's native inspector ([ImagePs.Formats.ImageInspector]::Inspect) in-process;
+      - `qemu-img info -f <driver> --output=json <file>` as a child process, output read to the end;
+      - the same under `prlimit --cpu=2 --as=1073741824` (how ImagePs runs it on Linux).
+    Both are timed by the same compiled loop (System.Diagnostics.Stopwatch), after a warm-up, and
+    the ratio qemu-img / native is printed per file and overall (geometric mean). Nothing is asserted:
+    this measures, the test suite checks.
+
+.EXAMPLE
+    dotnet pwsh bench/Inspect.ps1
+    dotnet pwsh bench/Inspect.ps1 -NativeCalls 20000 -QemuCalls 50
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(10, 1000000)] [int] $NativeCalls = 5000,
+    [ValidateRange(3, 10000)] [int] $QemuCalls = 30
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = Split-Path -Parent $PSScriptRoot
+
+if (-not (Test-Path -LiteralPath (Join-Path $root 'module/bin/ImagePs.Core.dll'))) {
+    & dotnet pwsh -NoProfile -File (Join-Path $root 'build.ps1') Build | Out-Host
+}
+Import-Module (Join-Path $root 'ImagePs.psd1') -Force
+foreach ($tool in 'qemu-img') {
+    if (-not (Get-Command $tool -ErrorAction Ignore)) { throw "$tool is required (Debian: apt-get install qemu-utils)." }
+}
+$prlimit = (Get-Command prlimit -ErrorAction Ignore)?.Source
+
+Add-Type -TypeDefinition @'
+using System;
+using System.Diagnostics;
+
+public static class InspectBench
+{
+    public static double NativeMicroseconds(string path, int calls)
+    {
+        for (var i = 0; i < Math.Min(calls, 200); i++) ImagePs.Formats.ImageInspector.Inspect(path);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++) ImagePs.Formats.ImageInspector.Inspect(path);
+        return clock.Elapsed.TotalMilliseconds * 1000 / calls;
+    }
+
+    public static double ProcessMilliseconds(string program, string[] arguments, int calls)
+    {
+        Run(program, arguments);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++) Run(program, arguments);
+        return clock.Elapsed.TotalMilliseconds / calls;
+    }
+
+    private static void Run(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start);
+        process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException(program + " exited with " + process.ExitCode);
+    }
+}
+'@ -ReferencedAssemblies ([ImagePs.Formats.ImageInspector].Assembly.Location), 'netstandard', 'System.Diagnostics.Process', 'System.ComponentModel.Primitives'
+
+$work = Join-Path ([IO.Path]::GetTempPath()) ('imageps-bench-' + [IO.Path]::GetRandomFileName())
+New-Item -ItemType Directory -Path $work | Out-Null
+try {
+    $specs = @(
+        @{ Name = 'disk.qcow2'; Driver = 'qcow2'; Size = '10G'; Options = @(); Write = 8 }
+        @{ Name = 'sparse.vmdk'; Driver = 'vmdk'; Size = '10G'; Options = @(); Write = 8 }
+        @{ Name = 'stream.vmdk'; Driver = 'vmdk'; Size = '10G'; Options = @('subformat=streamOptimized'); Write = 8 }
+        @{ Name = 'dynamic.vhd'; Driver = 'vpc'; Size = '10G'; Options = @(); Write = 8 }
+        @{ Name = 'fixed.vhd'; Driver = 'vpc'; Size = '1G'; Options = @('subformat=fixed'); Write = 8 }
+        @{ Name = 'disk.vhdx'; Driver = 'vhdx'; Size = '10G'; Options = @(); Write = 8 }
+        @{ Name = 'disk.vdi'; Driver = 'vdi'; Size = '10G'; Options = @(); Write = 8 }
+        @{ Name = 'disk.raw'; Driver = 'raw'; Size = '1G'; Options = @(); Write = 8 }
+    )
+    foreach ($spec in $specs) {
+        $path = Join-Path $work $spec.Name
+        $create = @('create', '-q', '-f', $spec.Driver) + $(if ($spec.Options) { @('-o', ($spec.Options -join ',')) } else { @() }) + @($path, $spec.Size)
+        & qemu-img @create
+        if ($LASTEXITCODE) { throw "qemu-img create failed for $path" }
+        & qemu-io -f $spec.Driver -c "write -P 0x5a 0 $($spec.Write)M" $path | Out-Null
+        $spec.Path = $path
+    }
+    if (Get-Command xorriso -ErrorAction Ignore) {
+        $content = New-Item -ItemType Directory -Path (Join-Path $work 'iso-content')
+        Set-Content -LiteralPath (Join-Path $content 'readme.txt') -Value 'bench'
+        $iso = Join-Path $work 'hybrid.iso'
+        & xorriso -as mkisofs -quiet --protective-msdos-label -o $iso $content 2>$null
+        $specs += @{ Name = 'hybrid.iso'; Driver = 'raw'; Path = $iso }
+    }
+
+    $rows = foreach ($spec in $specs) {
+        $inspection = [ImagePs.Formats.ImageInspector]::Inspect($spec.Path)
+        $qemuArgs = [string[]]@('info', '-f', $spec.Driver, '--output=json', $spec.Path)
+        $native = [InspectBench]::NativeMicroseconds($spec.Path, $NativeCalls)
+        $qemu = [InspectBench]::ProcessMilliseconds('qemu-img', $qemuArgs, $QemuCalls)
+        $limited = if ($prlimit) {
+            [InspectBench]::ProcessMilliseconds($prlimit, [string[]](@('--cpu=2', '--as=1073741824', '--', 'qemu-img') + $qemuArgs), $QemuCalls)
+        }
+        [pscustomobject]@{
+            File = $spec.Name
+            Detected = $inspection.Format
+            'Native µs/call' = [math]::Round($native, 1)
+            'qemu-img ms/call' = [math]::Round($qemu, 2)
+            'prlimit qemu-img ms/call' = if ($limited) { [math]::Round($limited, 2) } else { 'n/a' }
+            'qemu-img / native' = [int]($qemu * 1000 / $native)
+            'prlimit / native' = if ($limited) { [int]($limited * 1000 / $native) } else { 'n/a' }
+        }
+    }
+
+    $cpu = if (Test-Path /proc/cpuinfo) { ((Get-Content /proc/cpuinfo | Select-String '^model name' | Select-Object -First 1) -split ':\s*', 2)[1] } else { 'unknown CPU' }
+    Write-Host "Native inspection vs qemu-img info: $NativeCalls native calls and $QemuCalls qemu-img runs per file"
+    Write-Host "$([Environment]::ProcessorCount) cores ($cpu), $([Runtime.InteropServices.RuntimeInformation]::OSDescription), $(& qemu-img --version | Select-Object -First 1)"
+    $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $geomean = { param($values) [math]::Exp(($values | ForEach-Object { [math]::Log($_) } | Measure-Object -Average).Average) }
+    $native = & $geomean $rows.'Native µs/call'
+    $qemu = & $geomean $rows.'qemu-img ms/call'
+    Write-Host ("Geometric means: native {0:N1} µs/call, qemu-img info {1:N2} ms/call: qemu-img takes {2:N0}x the native inspector's time." -f $native, $qemu, ($qemu * 1000 / $native))
+}
+finally {
+    Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore
+}
