@@ -10,7 +10,8 @@
       Test   build, then run every suite (xunit for the core, Pester for the module in a fresh pwsh)
              and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
       Demo   build, make a few small disk images with qemu-img in a temp folder, ingest them with
-             `Get-ChildItem | New-Image | Send-ImageData` into a temp repository, show the catalog.
+             `Get-ChildItem | New-Image | Send-ImageData` into a temp repository, show an unsafe
+             image being refused, show the catalog.
       Clean  remove build output and downloaded test tools.
 
     What a fresh machine lacks is installed here: Pester from NuGet into .tools/, and qemu-utils and
@@ -166,6 +167,12 @@ function Invoke-Demo {
     Write-Host "`nGet-ChildItem | New-Image -Tag demo | Send-ImageData   (repository: $repository)"
     Get-ChildItem -LiteralPath $images -File | New-Image -Tag demo | Send-ImageData |
         Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+
+    Write-Host 'Unsafe content is refused: a qcow2 whose backing file is /etc/passwd'
+    $hostile = Join-Path $work 'hostile.qcow2'
+    Invoke-Native qemu-img @('create', '-q', '-f', 'qcow2', '-b', '/etc/passwd', '-F', 'raw', $hostile, '1G')
+    Get-Item -LiteralPath $hostile | New-Image -ErrorAction SilentlyContinue -ErrorVariable refused | Out-Null
+    foreach ($record in $refused) { Write-Host "  $($record.FullyQualifiedErrorId): $($record.Exception.Message)`n" }
 
     Write-Host 'Get-Image -Name debian* | Format-List'
     Get-Image -Name debian* | Format-List | Out-String -Width 160 | Write-Host

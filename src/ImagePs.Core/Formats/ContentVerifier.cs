@@ -112,7 +112,7 @@ internal sealed class ContentVerifier
             _observer.Warning(string.Format(Messages.VirtualSizeUnconfirmed, image, string.Format(Messages.QemuImgPathNotFound, _settings.QemuImgPath)));
         if (mode == VirtualSizeProbeMode.Native) return new Verified(format, native, null);
 
-        var qemu = localPath is null ? VirtualSizeResult.Unknown(Messages.QemuImgNotFound) : _probe.Probe(localPath, format, cancellationToken);
+        var qemu = localPath is null ? VirtualSizeResult.Unknown(Messages.QemuImgNoLocalFile) : _probe.Probe(localPath, format, cancellationToken);
         if (qemu.UnsafeReason is not null)
             throw ImageErrors.UnsafeImage(image, image.Id, new[] { new SafetyFinding(Checks.BackingFile, qemu.UnsafeReason) });
 

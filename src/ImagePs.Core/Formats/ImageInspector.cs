@@ -28,7 +28,10 @@ public static class ImageInspector
         return Inspect(file);
     }
 
-    /// <summary>Inspects seekable data. Throws only what the stream throws (I/O errors); format problems are findings.</summary>
+    /// <summary>
+    /// Inspects seekable data (ArgumentException otherwise). Throws only what the stream throws (I/O
+    /// errors): every format problem is a finding.
+    /// </summary>
     public static ImageInspection Inspect(Stream data)
     {
         HeaderReader reader;
