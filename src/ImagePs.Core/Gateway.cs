@@ -17,7 +17,8 @@ public sealed class Gateway
         IImageRepository repository = backend.Catalog;
         repository = new LocationImageRepository(repository, backend.Store, observer);
 
-        IImageDataWriter dataWriter = new LocationDataWriter(backend.Store, backend.Probe, backend.Settings, observer);
+        IImageDataWriter dataWriter = new LocationDataWriter(backend.Store, backend.Probe, backend.Settings, backend.Certificates, observer);
+        dataWriter = new QuotaDataWriter(dataWriter, backend.StorageUsage, backend.Settings);
 
         ImageFactory = factory;
         ImageRepository = repository;

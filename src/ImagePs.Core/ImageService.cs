@@ -3,22 +3,25 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using ImagePs.Formats;
+using ImagePs.Store;
 
 namespace ImagePs;
 
 /// <summary>
 /// What the cmdlets do, one method each, on top of the gateway for one caller. This is where an
-/// upload's status changes: Queued → Saving (compare-and-swap) → data → Active (compare-and-swap),
-/// and back to Queued with the data deleted when anything fails.
+/// upload's status changes: lease taken, Queued → Saving (compare-and-swap) → data → Active
+/// (compare-and-swap), and back to Queued with the data deleted when anything fails.
 /// </summary>
 public sealed class ImageService
 {
     private readonly Gateway _gateway;
+    private readonly CallerContext _caller;
     private readonly IOperationObserver _observer;
 
     public ImageService(RepositoryBackend backend, CallerContext caller, IOperationObserver observer)
     {
         Backend = backend;
+        _caller = caller;
         _observer = observer;
         _gateway = new Gateway(backend, caller, observer);
     }
@@ -28,8 +31,9 @@ public sealed class ImageService
     /// <summary>Opens the repository named by the environment (see <see cref="RepositoryFolder.FromEnvironment"/>).</summary>
     public static ImageService Open(IOperationObserver? observer = null, CallerContext? caller = null, RepositoryFolder? folder = null)
     {
-        var backend = RepositoryBackend.Open(folder ?? RepositoryFolder.FromEnvironment());
-        return new ImageService(backend, caller ?? CallerContext.FromEnvironment(), observer ?? SilentObserver.Instance);
+        observer ??= SilentObserver.Instance;
+        var backend = RepositoryBackend.Open(folder ?? RepositoryFolder.FromEnvironment(), observer);
+        return new ImageService(backend, caller ?? CallerContext.FromEnvironment(), observer);
     }
 
     public Image CreateImage(ImageDraft draft)
@@ -54,23 +58,50 @@ public sealed class ImageService
         var image = _gateway.ImageRepository.Get(id);
         image.Delete();
         _gateway.ImageRepository.Remove(image);
+        Backend.Leases.Forget(id);
     }
 
     /// <summary>Uploads a file's content into a Queued image.</summary>
-    public Image UploadData(Guid id, string path, CancellationToken cancellationToken)
+    public Image UploadData(Guid id, string path, UploadOptions? options, CancellationToken cancellationToken)
     {
-        using var source = SourceFile.Open(path);
-        long? size = source.CanSeek ? source.Length : null;
-        return UploadData(id, new ImageDataSource(source, size, path), cancellationToken);
+        options ??= UploadOptions.None;
+        using var file = SourceFile.Open(path);
+        long? length = file.CanSeek ? file.Length : null;
+        if (options.Size is long declared && length is long actual && declared != actual)
+            throw ImageErrors.SizeMismatch(id, declared, actual, more: actual > declared);
+        var source = new ImageDataSource(file, options.Size ?? length, path)
+        {
+            ExpectedChecksum = options.Checksum,
+            ExpectedOsHashValue = options.OsHashValue,
+        };
+        return UploadData(id, source, cancellationToken);
     }
 
     public Image UploadData(Guid id, ImageDataSource source, CancellationToken cancellationToken)
     {
+        Image uploaded;
+        using (Backend.Leases.TryAcquire(id) ?? throw ImageErrors.UploadInProgress(id))
+        {
+            uploaded = UploadHoldingLease(id, source, cancellationToken);
+        }
+        // An Active image never takes data again, so its lease marker can go.
+        Backend.Leases.Forget(id);
+        return uploaded;
+    }
+
+    private Image UploadHoldingLease(Guid id, ImageDataSource source, CancellationToken cancellationToken)
+    {
+        // Saving with the lease free: its uploader died after this repository was opened.
+        Backend.Recovery.RecoverHeld(id);
+
         var repository = _gateway.ImageRepository;
         var image = repository.Get(id);
         image.SetStatus(ImageStatus.Saving);
         repository.Save(image, ImageStatus.Queued);
         _observer.Verbose(string.Format(Messages.UploadStarted, image, source.Description));
+
+        var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityUploading, image), source.Description, source.Size);
+        source.Progress = meter.Report;
         try
         {
             _gateway.DataWriter.SetData(image, source, cancellationToken);
@@ -83,6 +114,40 @@ public sealed class ImageService
             Restore(image);
             throw;
         }
+        finally
+        {
+            meter.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Writes an Active image's data to <paramref name="destination"/> (a file, or a folder to put
+    /// &lt;name&gt;.&lt;format&gt; in), verifying size, MD5 and SHA-512 against the catalog as it streams.
+    /// Returns the file written.
+    /// </summary>
+    public string DownloadData(Guid id, string destination, bool overwrite, CancellationToken cancellationToken)
+    {
+        var image = _gateway.ImageRepository.Get(id);
+        CheckDownloadable(image);
+        var target = DataDownload.TargetPath(image, destination);
+        var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityDownloading, image), target, image.Size);
+        try
+        {
+            DataDownload.Run(Backend.Store, image, target, overwrite, meter.Report, cancellationToken);
+        }
+        finally
+        {
+            meter.Complete();
+        }
+        return target;
+    }
+
+    /// <summary>Only Active images have data to hand out; Deactivated ones only to admins (Glance).</summary>
+    public void CheckDownloadable(Image image)
+    {
+        if (image.Status == ImageStatus.Active) return;
+        if (image.Status == ImageStatus.Deactivated && _caller.IsAdmin) return;
+        throw ImageErrors.ImageNotActive(image);
     }
 
     /// <summary>The disk format New-Image gives a file: from its content, else its extension, else raw.</summary>

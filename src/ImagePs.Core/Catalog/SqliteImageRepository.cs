@@ -11,7 +11,7 @@ namespace ImagePs.Catalog;
 /// The embedded catalog: one SQLite file in WAL mode, shared safely by many processes on one
 /// machine (busy timeout, immediate write transactions). Saves are compare-and-swap on status.
 /// </summary>
-internal sealed class SqliteImageRepository : IImageRepository
+internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
 {
     private const int PageSize = 256;
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -175,6 +175,20 @@ internal sealed class SqliteImageRepository : IImageRepository
             }
             transaction.Commit();
             image.MarkPersisted(now);
+        });
+    }
+
+    public long StorageUsedBy(string? owner, Guid excluding)
+    {
+        return Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT COALESCE(SUM(size), 0) FROM images WHERE deleted = 0 AND id <> @id AND owner IS @owner " +
+                "AND status IN ('active', 'deactivated', 'pending_delete')";
+            command.Parameters.AddWithValue("@id", Key(excluding));
+            command.Parameters.AddWithValue("@owner", (object?)owner ?? DBNull.Value);
+            return (long)command.ExecuteScalar()!;
         });
     }
 

@@ -33,6 +33,9 @@ public static class ImageErrors
     public static ImageConflictException StatusConflict(Image image, ImageStatus expected, ImageStatus actual) =>
         new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.ImageConflict, image.Id, expected, actual), image);
 
+    public static ImageConflictException UploadInProgress(Guid id) =>
+        new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.UploadInProgress, id), id);
+
     public static ImagePsException FormatsRequired(Image image) =>
         new("ImageFormatsRequired", ErrorKind.InvalidOperation, F(Messages.ImageFormatsRequired, image.Id), image);
 
@@ -92,6 +95,45 @@ public static class ImageErrors
 
     public static ImagePsException SizeCapExceeded(Guid id, long cap) =>
         new("ImageSizeCapExceeded", ErrorKind.LimitsExceeded, F(Messages.ImageSizeCapExceeded, id, cap), id);
+
+    public static ImagePsException StorageQuotaExceeded(Image image, long quota, long used) =>
+        new("StorageQuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.StorageQuotaExceeded, image.Id, image.Owner, quota, used), image.Id);
+
+    public static ImagePsException ChecksumMismatch(Guid id, string declared, string actual) =>
+        new("ChecksumMismatch", ErrorKind.InvalidData, F(Messages.ChecksumMismatch, id, Shorten(declared), actual), id);
+
+    public static ImagePsException OsHashValueMismatch(Guid id, string declared, string actual) =>
+        new("OsHashValueMismatch", ErrorKind.InvalidData, F(Messages.OsHashValueMismatch, id, Shorten(declared), actual), id);
+
+    // --- signatures -----------------------------------------------------------------------------
+    public static ImagePsException InvalidSignatureProperties(string reason) =>
+        new("InvalidSignatureProperties", ErrorKind.InvalidArgument, F(Messages.InvalidSignatureProperties, reason), reason);
+
+    public static ImagePsException SignatureCertificateNotFound(string certificateId, string folder) =>
+        new("SignatureCertificateNotFound", ErrorKind.ObjectNotFound, F(Messages.SignatureCertificateNotFound, certificateId, folder), certificateId);
+
+    public static ImagePsException SignatureCertificateInvalid(string certificateId, string reason) =>
+        new("SignatureCertificateInvalid", ErrorKind.SecurityError, F(Messages.SignatureCertificateInvalid, certificateId, reason), certificateId);
+
+    public static ImagePsException SignatureVerificationFailed(Guid id, string reason) =>
+        new("SignatureVerificationFailed", ErrorKind.SecurityError, F(Messages.SignatureVerificationFailed, id, reason), id);
+
+    // --- download -------------------------------------------------------------------------------
+    public static ImagePsException ImageNotActive(Image image) =>
+        new("ImageNotActive", ErrorKind.InvalidOperation, F(Messages.ImageNotActive, image, image.Status), image);
+
+    public static ImagePsException ImageDataMissing(Image image, string location) =>
+        new("ImageDataMissing", ErrorKind.ReadError, F(Messages.ImageDataMissing, image, location), image);
+
+    public static ImagePsException ImageDataCorrupted(Image image, string reason) =>
+        new("ImageDataCorrupted", ErrorKind.InvalidData, F(Messages.ImageDataCorrupted, image, reason), image);
+
+    public static ImagePsException DestinationExists(string path) =>
+        new("DestinationExists", ErrorKind.ResourceExists, F(Messages.DestinationExists, path), path);
+
+    public static ImagePsException DestinationWriteFailed(string path, Exception inner) =>
+        new("DestinationWriteFailed", inner is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
+            F(Messages.DestinationWriteFailed, path, inner.Message), path, inner);
 
     // --- the store ------------------------------------------------------------------------------
     public static ImageConflictException DataAlreadyStored(Guid id, string path) =>

@@ -1,25 +1,32 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography;
 using System.Threading;
+using ImagePs.Signatures;
 using ImagePs.Store;
 
 namespace ImagePs.Layers;
 
 /// <summary>
 /// The location layer (Glance's glance/location.py), upload side: streams the data into the store
-/// behind the size cap, records size, checksum, os_hash_* and the location, then probes the
-/// virtual size. A failure after the store accepted the data deletes it again.
+/// behind the size cap, checks what the caller declared (MD5, SHA-512) and the image's signature
+/// against the digests of that same pass, records size, checksum, os_hash_* and the location, then
+/// probes the virtual size. Any failure after the store accepted the data deletes it again.
 /// </summary>
 internal sealed class LocationDataWriter : IImageDataWriter
 {
     private readonly IImageStore _store;
     private readonly IVirtualSizeProbe _probe;
     private readonly RepositorySettings _settings;
+    private readonly SignatureCertificates _certificates;
     private readonly IOperationObserver _observer;
 
-    public LocationDataWriter(IImageStore store, IVirtualSizeProbe probe, RepositorySettings settings, IOperationObserver observer)
+    public LocationDataWriter(IImageStore store, IVirtualSizeProbe probe, RepositorySettings settings, SignatureCertificates certificates, IOperationObserver observer)
     {
         _store = store;
         _probe = probe;
         _settings = settings;
+        _certificates = certificates;
         _observer = observer;
     }
 
@@ -29,15 +36,50 @@ internal sealed class LocationDataWriter : IImageDataWriter
         if (source.Size > cap) throw ImageErrors.SizeCapExceeded(image.Id, cap);
         var capped = new LimitingStream(source.Data, cap, () => ImageErrors.SizeCapExceeded(image.Id, cap));
 
-        var stored = _store.Add(image.Id, capped, source.Size, cancellationToken);
-        image.SetData(stored.Size, stored.Md5, stored.HashAlgo, stored.HashValue, new ImageLocation(stored.Location));
-        image.SetVirtualSize(ProbeVirtualSize(image, stored.Location, cancellationToken));
+        // Everything the signature needs is checked before a byte moves.
+        var signature = ImageSignature.FromProperties(image.Properties);
+        var certificate = signature is null ? null : _certificates.Load(signature.CertificateId, DateTime.UtcNow);
+        if (signature is not null) SignatureVerifier.CheckKey(signature, certificate!);
+
+        var options = new StoreAddOptions
+        {
+            ExpectedSize = source.Size,
+            ExtraHashes = signature is null ? Array.Empty<HashAlgorithmName>() : new[] { signature.HashMethod },
+            Progress = source.Progress,
+        };
+        var stored = _store.Add(image.Id, capped, options, cancellationToken);
+        try
+        {
+            CheckDeclaredHashes(image.Id, source, stored);
+            if (signature is not null && !SignatureVerifier.Verify(signature, certificate!, stored.Digests[signature.HashMethod.Name!]))
+                throw ImageErrors.SignatureVerificationFailed(image.Id, $"{signature.KeyType} signature over {signature.HashMethod.Name} with certificate {signature.CertificateId:D}");
+            image.SetData(stored.Size, stored.Md5, stored.HashAlgo, stored.HashValue, new ImageLocation(stored.Location));
+            image.SetVirtualSize(ProbeVirtualSize(image, stored.Location, cancellationToken));
+        }
+        catch (Exception)
+        {
+            _store.Delete(stored.Location);
+            image.ClearData();
+            throw;
+        }
+        finally
+        {
+            certificate?.Dispose();
+        }
     }
 
     public void DeleteData(Image image)
     {
         foreach (var location in image.Locations) _store.Delete(location.Url);
         image.ClearData();
+    }
+
+    private static void CheckDeclaredHashes(Guid id, ImageDataSource source, StoredData stored)
+    {
+        if (source.ExpectedChecksum is { } md5 && !string.Equals(md5, stored.Md5, StringComparison.OrdinalIgnoreCase))
+            throw ImageErrors.ChecksumMismatch(id, md5, stored.Md5);
+        if (source.ExpectedOsHashValue is { } sha512 && !string.Equals(sha512, stored.HashValue, StringComparison.OrdinalIgnoreCase))
+            throw ImageErrors.OsHashValueMismatch(id, sha512, stored.HashValue);
     }
 
     private long? ProbeVirtualSize(Image image, string location, CancellationToken cancellationToken)
@@ -70,9 +112,9 @@ internal sealed class LocationImageRepository : IImageRepository
 
     public void Add(Image image) => _inner.Add(image);
 
-    public Image Get(System.Guid id) => _inner.Get(id);
+    public Image Get(Guid id) => _inner.Get(id);
 
-    public System.Collections.Generic.IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
+    public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
 
     public void Save(Image image, ImageStatus? fromStatus = null) => _inner.Save(image, fromStatus);
 

@@ -21,6 +21,8 @@ public sealed class RepositoryFolder
     public string CatalogPath => Path.Combine(Root, "catalog.db");
     public string StorePath => Path.Combine(Root, "images");
     public string SettingsPath => Path.Combine(Root, "imageps.json");
+    public string UploadsPath => Path.Combine(Root, "uploads");
+    public string CertificatesPath => Path.Combine(Root, "certificates");
 
     /// <summary>
     /// <c>IMAGEPS_HOME</c> when set (read on every call, so a test can point it at its own folder),

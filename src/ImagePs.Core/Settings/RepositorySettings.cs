@@ -20,6 +20,15 @@ public sealed class RepositorySettings
     /// <summary>Full path to qemu-img; default: found on PATH.</summary>
     public string? QemuImgPath { get; private set; }
 
+    /// <summary>
+    /// Bytes an owner's images may hold in the store, 0 for no limit (Glance's user_storage_quota).
+    /// Counted over images whose data is stored (Active, Deactivated, PendingDelete).
+    /// </summary>
+    public long UserStorageQuota { get; private set; }
+
+    /// <summary>Folder of signing certificates (&lt;uuid&gt;.pem); default: the repository's certificates folder.</summary>
+    public string? CertificatesPath { get; private set; }
+
     public static RepositorySettings Default => new();
 
     public static RepositorySettings Load(string path)
@@ -64,6 +73,12 @@ public sealed class RepositorySettings
                     case nameof(QemuImgPath):
                         settings.QemuImgPath = String(path, property);
                         break;
+                    case nameof(UserStorageQuota):
+                        settings.UserStorageQuota = NonNegativeInteger(path, property);
+                        break;
+                    case nameof(CertificatesPath):
+                        settings.CertificatesPath = String(path, property);
+                        break;
                     default:
                         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsUnknownKey);
                 }
@@ -77,6 +92,13 @@ public sealed class RepositorySettings
         if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var value) && value > 0)
             return value;
         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsPositiveInteger);
+    }
+
+    private static long NonNegativeInteger(string path, JsonProperty property)
+    {
+        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var value) && value >= 0)
+            return value;
+        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonNegativeInteger);
     }
 
     private static string String(string path, JsonProperty property)
