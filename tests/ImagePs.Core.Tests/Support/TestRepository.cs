@@ -13,7 +13,7 @@ public sealed class TestRepository : IDisposable
             Directory.CreateDirectory(Folder.Root);
             File.WriteAllText(Folder.SettingsPath, settingsJson);
         }
-        Backend = RepositoryBackend.Open(Folder);
+        Backend = RepositoryBackend.Open(Folder, Observer);
         Service = new ImageService(Backend, caller ?? new CallerContext("tester"), Observer);
     }
 
@@ -38,8 +38,11 @@ public sealed class RecordingObserver : IOperationObserver
 {
     public List<string> Warnings { get; } = new();
     public List<string> VerboseMessages { get; } = new();
+    public List<TransferProgress> ProgressReports { get; } = new();
 
     public void Warning(string message) => Warnings.Add(message);
 
     public void Verbose(string message) => VerboseMessages.Add(message);
+
+    public void Progress(TransferProgress progress) => ProgressReports.Add(progress);
 }
