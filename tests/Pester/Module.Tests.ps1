@@ -16,7 +16,7 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Get-Image', 'New-Image', 'Remove-Image', 'Send-ImageData')
+        $exported | Should -Be @('Get-Image', 'New-Image', 'Remove-Image', 'Save-ImageData', 'Send-ImageData')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
