@@ -24,7 +24,9 @@ public class CopierAllocationTests
         var small = Allocated(16);
         var large = Allocated(512);
 
-        Assert.True(large < 256 * 1024, $"512 MiB allocated {large} bytes");
-        Assert.True(large - small < 64 * 1024, $"16 MiB: {small} bytes, 512 MiB: {large} bytes");
+        // The count is process-wide (runtime and test-runner threads too), so the bounds leave room for
+        // them; a buffer per chunk would be 4 MiB each, 512 MiB in all.
+        Assert.True(large < 4 << 20, $"512 MiB allocated {large} bytes");
+        Assert.True(large - small < 2 << 20, $"16 MiB: {small} bytes, 512 MiB: {large} bytes");
     }
 }
