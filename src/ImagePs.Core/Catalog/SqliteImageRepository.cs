@@ -334,7 +334,7 @@ internal sealed class SqliteImageRepository : IImageRepository
 
     // --- connections --------------------------------------------------------------------------------
 
-    private SqliteConnection OpenConnection()
+    internal SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -344,7 +344,7 @@ internal sealed class SqliteImageRepository : IImageRepository
         return connection;
     }
 
-    private T Read<T>(Func<SqliteConnection, T> work)
+    internal T Read<T>(Func<SqliteConnection, T> work)
     {
         try
         {
@@ -357,13 +357,13 @@ internal sealed class SqliteImageRepository : IImageRepository
         }
     }
 
-    private void Write(Action<SqliteConnection> work) => Read<object?>(connection =>
+    internal void Write(Action<SqliteConnection> work) => Read<object?>(connection =>
     {
         work(connection);
         return null;
     });
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -371,12 +371,12 @@ internal sealed class SqliteImageRepository : IImageRepository
         return command;
     }
 
-    private static string Key(Guid id) => id.ToString("D");
+    internal static string Key(Guid id) => id.ToString("D");
 
     internal static string FormatTime(DateTime value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private static DateTime ParseTime(string value) =>
+    internal static DateTime ParseTime(string value) =>
         DateTime.ParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
@@ -395,6 +395,7 @@ internal sealed class SqliteImageRepository : IImageRepository
             if (query.Visibilities is { Count: > 0 } visibilities) AddIn("visibility", visibilities.Select(GlanceNames.Of));
             if (query.DiskFormats is { Count: > 0 } formats)
                 AddIn("disk_format", formats.Select(f => ImageFormats.CanonicalDiskFormat(f) ?? f));
+            if (query.Owners is { Count: > 0 } owners) AddIn("owner", owners);
             if (query.Names is { Count: > 0 } names)
             {
                 var patterns = names.Select(WildcardPattern.Parse).ToList();
