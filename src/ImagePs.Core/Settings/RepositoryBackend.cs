@@ -1,5 +1,8 @@
 using ImagePs.Catalog;
+using ImagePs.Events;
 using ImagePs.Formats;
+using ImagePs.Policy;
+using ImagePs.PropertyProtection;
 using ImagePs.Store;
 
 namespace ImagePs;
@@ -25,6 +28,18 @@ public sealed class RepositoryBackend
     public IImageStore Store { get; }
     public IVirtualSizeProbe Probe { get; }
 
+    /// <summary>Memberships of shared images, in the same catalog.</summary>
+    public IImageMemberRepository Members { get; private set; } = null!;
+
+    /// <summary>The policy rules in force: Glance's defaults overlaid with the policy file, if any.</summary>
+    internal PolicyRules Policy { get; private set; } = PolicyRules.Defaults;
+
+    /// <summary>The property protections in force (none without a file).</summary>
+    internal PropertyProtectionRules PropertyProtections { get; private set; } = PropertyProtectionRules.None;
+
+    /// <summary>The events log every change is reported to.</summary>
+    internal ImageEventLog Events { get; private set; } = null!;
+
     public static RepositoryBackend Open(RepositoryFolder folder)
     {
         folder.EnsureCreated();
@@ -32,6 +47,14 @@ public sealed class RepositoryBackend
         var catalog = SqliteImageRepository.Open(folder.CatalogPath);
         var store = new FileSystemImageStore(folder.StorePath);
         var probe = new QemuImgProbe(settings.QemuImgPath);
-        return new RepositoryBackend(folder, settings, catalog, store, probe);
+        return new RepositoryBackend(folder, settings, catalog, store, probe)
+        {
+            Members = new SqliteImageMemberRepository(catalog),
+            Policy = PolicyRules.Load(folder.FindPolicyFile(settings)),
+            PropertyProtections = settings.PropertyProtectionFile is { } protections
+                ? PropertyProtectionRules.Load(folder.Resolve(protections))
+                : PropertyProtectionRules.None,
+            Events = new ImageEventLog(folder.EventsPath, folder.EventsLockPath),
+        };
     }
 }

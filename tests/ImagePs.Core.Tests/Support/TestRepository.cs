@@ -14,8 +14,11 @@ public sealed class TestRepository : IDisposable
             File.WriteAllText(Folder.SettingsPath, settingsJson);
         }
         Backend = RepositoryBackend.Open(Folder);
-        Service = new ImageService(Backend, caller ?? new CallerContext("tester"), Observer);
+        Service = new ImageService(Backend, caller ?? Owner, Observer);
     }
+
+    /// <summary>The default caller: the user of a personal repository (admin, member, reader), in project "tester".</summary>
+    public static CallerContext Owner { get; } = new("tester", roles: CallerContext.PersonalRepositoryRoles, isAdmin: true);
 
     public RepositoryFolder Folder { get; }
     public RepositoryBackend Backend { get; }
