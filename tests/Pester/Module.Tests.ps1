@@ -16,7 +16,8 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Get-Image', 'New-Image', 'Remove-Image', 'Send-ImageData')
+        $exported | Should -Be @('Add-ImageMember', 'Get-Image', 'Get-ImageEvent', 'Get-ImageMember', 'New-Image',
+            'Remove-Image', 'Remove-ImageMember', 'Send-ImageData', 'Set-ImageMember')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
