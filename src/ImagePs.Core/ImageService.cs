@@ -115,9 +115,9 @@ public sealed class ImageService
     /// </summary>
     public void CheckRemoveAllowed(Image image)
     {
-        CheckRemovable(image);
         ImageAccess.CheckChange(Caller, image);
         PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.DeleteImage, image);
+        CheckRemovable(image);
     }
 
     /// <summary>

@@ -76,8 +76,9 @@ public sealed class GetImageCommand : ImageCmdlet
                 WriteObject(image);
             }
         }
-        catch (ImagePsException e) when (e.Kind == ErrorKind.InvalidArgument)
+        catch (ImagePsException e)
         {
+            // A bad pattern, or a listing the policy denies (get_images): the whole command fails.
             ThrowArgumentError(e);
         }
 

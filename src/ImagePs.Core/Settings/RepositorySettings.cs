@@ -185,7 +185,7 @@ public sealed class RepositorySettings
             if (user.Name.Trim().Length == 0 || user.Value.ValueKind != JsonValueKind.Object)
                 throw ImageErrors.InvalidSettings(path, where, Messages.SettingsUsersObject);
             string? project = null;
-            IReadOnlyList<string> roles = Array.Empty<string>();
+            IReadOnlyList<string>? roles = null;
             foreach (var field in user.Value.EnumerateObject())
             {
                 switch (field.Name)

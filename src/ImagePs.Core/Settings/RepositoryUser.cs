@@ -5,7 +5,7 @@ namespace ImagePs;
 /// <summary>One entry of the <c>Users</c> map in imageps.json: the user's project and roles.</summary>
 public sealed class RepositoryUser
 {
-    public RepositoryUser(string name, string? project, IReadOnlyList<string> roles)
+    public RepositoryUser(string name, string? project, IReadOnlyList<string>? roles)
     {
         Name = name;
         Project = project;
@@ -17,5 +17,6 @@ public sealed class RepositoryUser
     /// <summary>The user's project; null: a project named after the user.</summary>
     public string? Project { get; }
 
-    public IReadOnlyList<string> Roles { get; }
+    /// <summary>The user's roles; null: <c>DefaultRoles</c>.</summary>
+    public IReadOnlyList<string>? Roles { get; }
 }
