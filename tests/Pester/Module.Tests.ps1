@@ -26,6 +26,13 @@ Describe 'The ImagePs module' {
         (Get-Command $Name).OutputType.Name | Should -Contain 'ImagePs.Image'
     }
 
+    It '<Name> declares that it outputs <Type>' -ForEach @(
+        @{ Name = 'Add-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageMember'; Type = 'ImagePs.ImageMember' }
+        @{ Name = 'Set-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageEvent'; Type = 'ImagePs.ImageEvent' }
+    ) {
+        (Get-Command $Name).OutputType.Name | Should -Contain $Type
+    }
+
     It 'loads the native SQLite library bundled for this platform' {
         $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
         $rid = '{0}-{1}' -f $os, [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()

@@ -60,15 +60,15 @@ internal sealed class SqliteImageMemberRepository : IImageMemberRepository
 
     public ISet<Guid> ImagesSharedWith(string memberId, IReadOnlyCollection<ImageMemberStatus>? statuses) => _catalog.Read(connection =>
     {
-        using var transaction = connection.BeginTransaction(deferred: true);
-        var sql = "SELECT image_id FROM image_members WHERE member = @member";
         var statusNames = statuses?.Distinct().Select(GlanceNames.Of).ToList();
+        if (statusNames is { Count: 0 }) return new HashSet<Guid>();
+        var sql = "SELECT image_id FROM image_members WHERE member = @member";
         if (statusNames is not null)
             sql += " AND status IN (" + string.Join(", ", statusNames.Select((_, i) => "@s" + i)) + ")";
-        if (statusNames is { Count: 0 }) return new HashSet<Guid>();
+        using var transaction = connection.BeginTransaction(deferred: true);
         using var select = SqliteImageRepository.Command(connection, transaction, sql);
         select.Parameters.AddWithValue("@member", memberId);
-        for (var i = 0; statusNames is not null && i < statusNames.Count; i++) select.Parameters.AddWithValue("@s" + i, statusNames[i]);
+        for (var i = 0; i < (statusNames?.Count ?? 0); i++) select.Parameters.AddWithValue("@s" + i, statusNames![i]);
         var ids = new HashSet<Guid>();
         using var reader = select.ExecuteReader();
         while (reader.Read()) ids.Add(Guid.Parse(reader.GetString(0)));

@@ -50,7 +50,7 @@ public sealed class ImageEvent
     public string MessageId { get; }
     public string PublisherId { get; }
 
-    /// <summary>The payload's <c>owner</c> (image events), or null.</summary>
+    /// <summary>A text field of a dictionary payload (<c>owner</c>, <c>member_id</c>), or null.</summary>
     internal string? PayloadField(string name) =>
         Payload is IReadOnlyDictionary<string, object?> fields && fields.TryGetValue(name, out var value) ? value as string : null;
 

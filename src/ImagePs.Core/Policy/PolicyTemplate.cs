@@ -55,8 +55,6 @@ internal sealed class PolicyTemplate
         return new PolicyTemplate(text, parts);
     }
 
-    public bool IsLiteral => _parts.Count <= 1 && (_parts.Count == 0 || !_parts[0].IsField);
-
     /// <summary>The text with the target's fields put in, or null when the target lacks one of them.</summary>
     public string? Render(PolicyTarget target)
     {

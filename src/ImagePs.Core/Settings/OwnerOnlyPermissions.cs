@@ -20,11 +20,16 @@ internal static class OwnerOnlyPermissions
     public static void Apply(string folder)
     {
         if (!Supported) return;
-        if (chmod(folder, OwnerReadWriteExecute) != 0)
+        int result;
+        try
         {
-            var errno = Marshal.GetLastWin32Error();
-            throw new IOException(string.Format(Messages.ChmodFailed, folder, errno));
+            result = chmod(folder, OwnerReadWriteExecute);
         }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new IOException(string.Format(Messages.ChmodFailed, folder, e.Message), e);
+        }
+        if (result != 0) throw new IOException(string.Format(Messages.ChmodFailed, folder, "errno " + Marshal.GetLastWin32Error()));
     }
 
     [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]

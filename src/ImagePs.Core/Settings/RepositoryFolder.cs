@@ -84,13 +84,36 @@ public sealed class RepositoryFolder
             if (!Directory.Exists(Root))
             {
                 Directory.CreateDirectory(Root);
-                OwnerOnlyPermissions.Apply(Root);
+                RestrictToOwner();
             }
             Directory.CreateDirectory(StorePath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw ImageErrors.RepositoryUnavailable(Root, e);
+        }
+    }
+
+    /// <summary>
+    /// A new folder that cannot be made owner-only is removed again, so the next call fails the same
+    /// way instead of quietly using a folder others may read.
+    /// </summary>
+    private void RestrictToOwner()
+    {
+        try
+        {
+            OwnerOnlyPermissions.Apply(Root);
+        }
+        catch (IOException)
+        {
+            try
+            {
+                Directory.Delete(Root);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+            throw;
         }
     }
 
