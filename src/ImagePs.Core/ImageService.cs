@@ -1,8 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
+using ImagePs.Events;
 using ImagePs.Formats;
+using ImagePs.Layers;
+using ImagePs.Policy;
+using ImagePs.PropertyProtection;
 using ImagePs.Store;
 
 namespace ImagePs;
@@ -28,12 +33,15 @@ public sealed class ImageService
 
     public RepositoryBackend Backend { get; }
 
+    /// <summary>Who this service acts for.</summary>
+    public CallerContext Caller => _gateway.Caller;
+
     /// <summary>Opens the repository named by the environment (see <see cref="RepositoryFolder.FromEnvironment"/>).</summary>
     public static ImageService Open(IOperationObserver? observer = null, CallerContext? caller = null, RepositoryFolder? folder = null)
     {
         observer ??= SilentObserver.Instance;
         var backend = RepositoryBackend.Open(folder ?? RepositoryFolder.FromEnvironment(), observer);
-        return new ImageService(backend, caller ?? CallerContext.FromEnvironment(), observer);
+        return new ImageService(backend, caller ?? CallerContext.Resolve(backend.Settings, backend.Policy), observer);
     }
 
     public Image CreateImage(ImageDraft draft)
@@ -128,6 +136,7 @@ public sealed class ImageService
     public string DownloadData(Guid id, string destination, bool overwrite, CancellationToken cancellationToken)
     {
         var image = _gateway.ImageRepository.Get(id);
+        CheckDownloadAllowed(image);
         CheckDownloadable(image);
         var target = DataDownload.TargetPath(image, destination);
         var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityDownloading, image), target, image.Size);
@@ -161,6 +170,100 @@ public sealed class ImageService
         {
             throw SourceFile.Classify(e, path);
         }
+    }
+
+    // --- governance: checks before asking, members, events ------------------------------------------
+
+    /// <summary>
+    /// Refuses, before anything is asked or changed, an image this caller may not delete: protected,
+    /// not owned (<c>ImageNotOwned</c>) or denied by rule <c>delete_image</c>. The layers enforce the
+    /// same again when the image is removed.
+    /// </summary>
+    public void CheckRemoveAllowed(Image image)
+    {
+        ImageAccess.CheckChange(Caller, image);
+        PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.DeleteImage, image);
+        CheckRemovable(image);
+    }
+
+    /// <summary>
+    /// Refuses, before any data is read, a download this caller may not make: rule
+    /// <c>download_image</c> (Glance's default: admin, or a member of a project that may see the image).
+    /// Get the image with <see cref="GetImage"/> first: that already hides images the caller cannot see.
+    /// </summary>
+    public void CheckDownloadAllowed(Image image) =>
+        PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.DownloadImage, image);
+
+    /// <summary>Shares a shared image with another project; the membership starts Pending.</summary>
+    public ImageMember AddMember(Guid imageId, string memberId)
+    {
+        var image = SharedImage(imageId);
+        var member = ImageMember.New(image.Id, memberId, DateTime.UtcNow);
+        _gateway.MemberRepository.Add(image, member);
+        return member;
+    }
+
+    /// <summary>The image's memberships this caller may see: all of them for the owner, its own for a member.</summary>
+    public IReadOnlyList<ImageMember> GetMembers(Guid imageId) => _gateway.MemberRepository.List(SharedImage(imageId));
+
+    public ImageMember GetMember(Guid imageId, string memberId)
+    {
+        var image = SharedImage(imageId);
+        return _gateway.MemberRepository.Find(image, memberId) ?? throw ImageErrors.MemberNotFound(image, memberId);
+    }
+
+    /// <summary>Accepts, rejects or resets a membership (the member project's decision).</summary>
+    public ImageMember SetMemberStatus(Guid imageId, string memberId, ImageMemberStatus status)
+    {
+        var image = SharedImage(imageId);
+        var member = _gateway.MemberRepository.Find(image, memberId) ?? throw ImageErrors.MemberNotFound(image, memberId);
+        member.SetStatus(status);
+        _gateway.MemberRepository.Save(image, member);
+        return member;
+    }
+
+    public void RemoveMember(Guid imageId, string memberId)
+    {
+        var image = SharedImage(imageId);
+        var member = _gateway.MemberRepository.Find(image, memberId) ?? throw ImageErrors.MemberNotFound(image, memberId);
+        _gateway.MemberRepository.Remove(image, member);
+    }
+
+    /// <summary>
+    /// Events from the log, oldest first. An admin reads every event; another caller those of its
+    /// own project's images, those it caused and those about its memberships. Properties the caller
+    /// may not read are left out of the payloads, as from images.
+    /// </summary>
+    public IReadOnlyList<ImageEvent> FindEvents(ImageEventQuery query)
+    {
+        var caller = Caller;
+        var reader = new ImageEventReader(Backend.Events, _observer);
+        try
+        {
+            var events = reader.Find(query, e => caller.IsAdmin || e.ProjectId == caller.Project
+                || e.PayloadField("owner") == caller.Project || e.PayloadField("member_id") == caller.Project);
+            foreach (var item in events) HideProtectedProperties(item);
+            return events;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.EventLogUnavailable(Backend.Events.Path, e);
+        }
+    }
+
+    /// <summary>Glance: only shared images have members.</summary>
+    private Image SharedImage(Guid imageId)
+    {
+        var image = _gateway.ImageRepository.Get(imageId);
+        return image.Visibility == ImageVisibility.Shared ? image : throw ImageErrors.ImageNotShared(image);
+    }
+
+    private void HideProtectedProperties(ImageEvent item)
+    {
+        var rules = Backend.PropertyProtections;
+        if (!rules.Enabled || item.Payload is not IDictionary<string, object?> payload) return;
+        if (!payload.TryGetValue("properties", out var value) || value is not IDictionary<string, object?> properties) return;
+        foreach (var key in properties.Keys.Where(k => !rules.Allows(k, PropertyOperation.Read, Caller.Roles)).ToList()) properties.Remove(key);
     }
 
     /// <summary>

@@ -181,7 +181,7 @@ public class UploadIntegrityTests
         SimulateAbandonedUpload(repository, image);
 
         var observer = new RecordingObserver();
-        var reopened = new ImageService(RepositoryBackend.Open(repository.Folder, observer), new CallerContext("tester"), observer);
+        var reopened = new ImageService(RepositoryBackend.Open(repository.Folder, observer), TestRepository.Owner, observer);
 
         Assert.Equal(ImageStatus.Queued, reopened.GetImage(image.Id).Status);
         Assert.Empty(repository.StoreFiles());

@@ -6,10 +6,12 @@ $script:ManifestPath = Join-Path $RepoRoot 'ImagePs.psd1'
 Import-Module $ManifestPath -Force -ErrorAction Stop
 
 function Use-TestRepository {
-    # Points ImagePs at a new, empty repository folder under TestDrive and returns its path.
+    # Points ImagePs at a new, empty repository folder under TestDrive and returns its path. The
+    # caller goes back to the default (the OS user, administering its own repository).
     param([string] $Settings)
     $path = Join-Path $TestDrive ('repo-' + [guid]::NewGuid().ToString('N'))
     $env:IMAGEPS_HOME = $path
+    Reset-Caller
     if ($Settings) {
         New-Item -ItemType Directory -Path $path -Force | Out-Null
         Set-Content -LiteralPath (Join-Path $path 'imageps.json') -Value $Settings
@@ -117,4 +119,25 @@ function Start-ChildUpload {
     $command = "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$ManifestPath'; Send-ImageData -Id '$Id' -Path '$Path' -ErrorAction Stop | Out-Null"
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
     Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru
+}
+
+function Use-Caller {
+    # Acts as another caller through the documented environment override (IMAGEPS_USER, _PROJECT, _ROLES).
+    param([Parameter(Mandatory)] [string] $User, [string] $Project, [string[]] $Roles)
+    $env:IMAGEPS_USER = $User
+    $env:IMAGEPS_PROJECT = if ($Project) { $Project } else { $null }
+    $env:IMAGEPS_ROLES = if ($PSBoundParameters.ContainsKey('Roles')) { $Roles -join ',' } else { $null }
+}
+
+function Reset-Caller {
+    $env:IMAGEPS_USER = $null
+    $env:IMAGEPS_PROJECT = $null
+    $env:IMAGEPS_ROLES = $null
+}
+
+function Set-RepositoryFile {
+    # Writes a file (policy.yaml, a protections file, ...) into the current repository folder.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Content)
+    New-Item -ItemType Directory -Path $env:IMAGEPS_HOME -Force | Out-Null
+    Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME $Name) -Value $Content
 }

@@ -348,7 +348,7 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
 
     // --- connections --------------------------------------------------------------------------------
 
-    private SqliteConnection OpenConnection()
+    internal SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -358,7 +358,7 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
         return connection;
     }
 
-    private T Read<T>(Func<SqliteConnection, T> work)
+    internal T Read<T>(Func<SqliteConnection, T> work)
     {
         try
         {
@@ -371,13 +371,13 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
         }
     }
 
-    private void Write(Action<SqliteConnection> work) => Read<object?>(connection =>
+    internal void Write(Action<SqliteConnection> work) => Read<object?>(connection =>
     {
         work(connection);
         return null;
     });
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -385,12 +385,12 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
         return command;
     }
 
-    private static string Key(Guid id) => id.ToString("D");
+    internal static string Key(Guid id) => id.ToString("D");
 
     internal static string FormatTime(DateTime value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private static DateTime ParseTime(string value) =>
+    internal static DateTime ParseTime(string value) =>
         DateTime.ParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
@@ -409,6 +409,7 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
             if (query.Visibilities is { Count: > 0 } visibilities) AddIn("visibility", visibilities.Select(GlanceNames.Of));
             if (query.DiskFormats is { Count: > 0 } formats)
                 AddIn("disk_format", formats.Select(f => ImageFormats.CanonicalDiskFormat(f) ?? f));
+            if (query.Owners is { Count: > 0 } owners) AddIn("owner", owners);
             if (query.Names is { Count: > 0 } names)
             {
                 var patterns = names.Select(WildcardPattern.Parse).ToList();

@@ -164,6 +164,58 @@ public static class ImageErrors
     public static ImagePsException CatalogSchemaTooNew(string path, long found, long supported) =>
         new("CatalogSchemaTooNew", ErrorKind.InvalidOperation, F(Messages.CatalogSchemaTooNew, path, found, supported), path);
 
+    // --- governance: policy, authorization, members, property protections, quotas, events -------
+    public static ImagePsException PolicyDenied(string action, CallerContext caller, object? subject) =>
+        new("PolicyDenied", ErrorKind.PermissionDenied,
+            subject is Image image ? F(Messages.PolicyDeniedImage, action, caller, image) : F(Messages.PolicyDenied, action, caller),
+            subject ?? action);
+
+    public static ImagePsException InvalidPolicy(string path, string detail) =>
+        new("InvalidPolicy", ErrorKind.InvalidData, F(Messages.InvalidPolicy, path, detail), path);
+
+    public static ImagePsException ImageNotOwned(Image image, CallerContext caller) =>
+        new("ImageNotOwned", ErrorKind.PermissionDenied, F(Messages.ImageNotOwned, image, image.Owner, caller), image);
+
+    public static ImagePsException ImageNotShared(Image image) =>
+        new("ImageNotShared", ErrorKind.InvalidOperation, F(Messages.ImageNotShared, image, image.Visibility), image);
+
+    public static ImageNotFoundException MemberNotFound(Image image, string memberId) =>
+        new("ImageMemberNotFound", F(Messages.ImageMemberNotFound, memberId, image), memberId);
+
+    public static ImageConflictException MemberExists(Image image, string memberId) =>
+        new("ImageMemberExists", ErrorKind.ResourceExists, F(Messages.ImageMemberExists, memberId, image), memberId);
+
+    public static ImagePsException ImageMemberNotOwned(Image image, ImageMember member, CallerContext caller) =>
+        new("ImageMemberNotOwned", ErrorKind.PermissionDenied, F(Messages.ImageMemberNotOwned, member.MemberId, image, caller), member);
+
+    public static ImagePsException InvalidMemberId(string memberId, string reason) =>
+        new("InvalidMemberId", ErrorKind.InvalidArgument, F(Messages.InvalidMemberId, Shorten(memberId), reason), memberId);
+
+    internal static ImagePsException PropertyProtected(string key, PropertyProtection.PropertyOperation operation, CallerContext caller, string? path) =>
+        new("PropertyProtected", ErrorKind.PermissionDenied,
+            F(Messages.PropertyProtected, Shorten(key), operation.ToString().ToLowerInvariant(), caller, path), key);
+
+    public static ImagePsException InvalidPropertyProtections(string path, string detail) =>
+        new("InvalidPropertyProtections", ErrorKind.InvalidData, F(Messages.InvalidPropertyProtections, path, detail), path);
+
+    public static ImagePsException QuotaExceeded(string setting, int attempted, int maximum, Image image) =>
+        new("QuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.QuotaExceeded, image, attempted, QuotaNoun(setting), maximum, setting), image);
+
+    public static ImagePsException ImageCountQuotaExceeded(string owner, int attempted, int maximum, Image image) =>
+        new("QuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.ImageCountQuotaExceeded, owner, attempted, maximum), image);
+
+    public static ImagePsException EventLogUnavailable(string path, Exception inner) =>
+        new("EventLogUnavailable", ErrorKind.ResourceUnavailable, F(Messages.EventLogUnavailable, path, inner.Message), path, inner);
+
+    private static string QuotaNoun(string setting) => setting switch
+    {
+        "ImagePropertyQuota" => Messages.QuotaNounProperties,
+        "ImageTagQuota" => Messages.QuotaNounTags,
+        "ImageLocationQuota" => Messages.QuotaNounLocations,
+        "ImageMemberQuota" => Messages.QuotaNounMembers,
+        _ => setting,
+    };
+
     /// <summary>Long user values are cut in messages so one bad argument cannot flood a console.</summary>
     internal static string Shorten(string value) => value.Length <= 80 ? value : value.Substring(0, 77) + "...";
 }

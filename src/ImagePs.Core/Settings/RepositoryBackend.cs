@@ -1,5 +1,8 @@
 using ImagePs.Catalog;
+using ImagePs.Events;
 using ImagePs.Formats;
+using ImagePs.Policy;
+using ImagePs.PropertyProtection;
 using ImagePs.Signatures;
 using ImagePs.Store;
 
@@ -36,6 +39,18 @@ public sealed class RepositoryBackend
     internal SignatureCertificates Certificates { get; }
     internal UploadRecovery Recovery { get; }
 
+    /// <summary>Memberships of shared images, in the same catalog.</summary>
+    public IImageMemberRepository Members { get; private set; } = null!;
+
+    /// <summary>The policy rules in force: Glance's defaults overlaid with the policy file, if any.</summary>
+    internal PolicyRules Policy { get; private set; } = PolicyRules.Defaults;
+
+    /// <summary>The property protections in force (none without a file).</summary>
+    internal PropertyProtectionRules PropertyProtections { get; private set; } = PropertyProtectionRules.None;
+
+    /// <summary>The events log every change is reported to.</summary>
+    internal ImageEventLog Events { get; private set; } = null!;
+
     public static RepositoryBackend Open(RepositoryFolder folder, IOperationObserver? observer = null)
     {
         folder.EnsureCreated();
@@ -44,7 +59,15 @@ public sealed class RepositoryBackend
         var store = new FileSystemImageStore(folder.StorePath);
         var leases = new FileUploadLeases(folder.UploadsPath);
         var probe = new QemuImgProbe(settings.QemuImgPath);
-        var backend = new RepositoryBackend(folder, settings, catalog, catalog, store, leases, probe);
+        var backend = new RepositoryBackend(folder, settings, catalog, catalog, store, leases, probe)
+        {
+            Members = new SqliteImageMemberRepository(catalog),
+            Policy = PolicyRules.Load(folder.FindPolicyFile(settings)),
+            PropertyProtections = settings.PropertyProtectionFile is { } protections
+                ? PropertyProtectionRules.Load(folder.Resolve(protections))
+                : PropertyProtectionRules.None,
+            Events = new ImageEventLog(folder.EventsPath, folder.EventsLockPath),
+        };
 
         foreach (var recovered in backend.Recovery.RecoverAbandoned())
             observer?.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
