@@ -11,7 +11,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('module/ImagePs.Format.ps1xml')
-    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Get-Image', 'Remove-Image')
+    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Save-ImageData', 'Get-Image', 'Remove-Image', 'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Get-ImageEvent')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -2,13 +2,16 @@ namespace ImagePs;
 
 /// <summary>
 /// How the core tells its caller what is happening without knowing PowerShell: the cmdlets turn
-/// these into WriteWarning and WriteVerbose on the pipeline thread.
+/// these into WriteWarning, WriteVerbose and WriteProgress on the pipeline thread. The core calls
+/// them only from the thread that called it.
 /// </summary>
 public interface IOperationObserver
 {
     void Warning(string message);
 
     void Verbose(string message);
+
+    void Progress(TransferProgress progress);
 }
 
 /// <summary>An observer that discards everything.</summary>
@@ -19,4 +22,6 @@ public sealed class SilentObserver : IOperationObserver
     public void Warning(string message) { }
 
     public void Verbose(string message) { }
+
+    public void Progress(TransferProgress progress) { }
 }

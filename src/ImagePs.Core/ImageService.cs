@@ -1,35 +1,47 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
+using ImagePs.Events;
 using ImagePs.Formats;
+using ImagePs.Layers;
+using ImagePs.Policy;
+using ImagePs.PropertyProtection;
+using ImagePs.Store;
 
 namespace ImagePs;
 
 /// <summary>
 /// What the cmdlets do, one method each, on top of the gateway for one caller. This is where an
-/// upload's status changes: Queued → Saving (compare-and-swap) → data → Active (compare-and-swap),
-/// and back to Queued with the data deleted when anything fails.
+/// upload's status changes: lease taken, Queued → Saving (compare-and-swap) → data → Active
+/// (compare-and-swap), and back to Queued with the data deleted when anything fails.
 /// </summary>
 public sealed class ImageService
 {
     private readonly Gateway _gateway;
+    private readonly CallerContext _caller;
     private readonly IOperationObserver _observer;
 
     public ImageService(RepositoryBackend backend, CallerContext caller, IOperationObserver observer)
     {
         Backend = backend;
+        _caller = caller;
         _observer = observer;
         _gateway = new Gateway(backend, caller, observer);
     }
 
     public RepositoryBackend Backend { get; }
 
+    /// <summary>Who this service acts for.</summary>
+    public CallerContext Caller => _gateway.Caller;
+
     /// <summary>Opens the repository named by the environment (see <see cref="RepositoryFolder.FromEnvironment"/>).</summary>
     public static ImageService Open(IOperationObserver? observer = null, CallerContext? caller = null, RepositoryFolder? folder = null)
     {
-        var backend = RepositoryBackend.Open(folder ?? RepositoryFolder.FromEnvironment());
-        return new ImageService(backend, caller ?? CallerContext.FromEnvironment(), observer ?? SilentObserver.Instance);
+        observer ??= SilentObserver.Instance;
+        var backend = RepositoryBackend.Open(folder ?? RepositoryFolder.FromEnvironment(), observer);
+        return new ImageService(backend, caller ?? CallerContext.Resolve(backend.Settings, backend.Policy), observer);
     }
 
     public Image CreateImage(ImageDraft draft)
@@ -54,23 +66,50 @@ public sealed class ImageService
         var image = _gateway.ImageRepository.Get(id);
         image.Delete();
         _gateway.ImageRepository.Remove(image);
+        Backend.Leases.Forget(id);
     }
 
     /// <summary>Uploads a file's content into a Queued image.</summary>
-    public Image UploadData(Guid id, string path, CancellationToken cancellationToken)
+    public Image UploadData(Guid id, string path, UploadOptions? options, CancellationToken cancellationToken)
     {
-        using var source = SourceFile.Open(path);
-        long? size = source.CanSeek ? source.Length : null;
-        return UploadData(id, new ImageDataSource(source, size, path), cancellationToken);
+        options ??= UploadOptions.None;
+        using var file = SourceFile.Open(path);
+        long? length = file.CanSeek ? file.Length : null;
+        if (options.Size is long declared && length is long actual && declared != actual)
+            throw ImageErrors.SizeMismatch(id, declared, actual, more: actual > declared);
+        var source = new ImageDataSource(file, options.Size ?? length, path)
+        {
+            ExpectedChecksum = options.Checksum,
+            ExpectedOsHashValue = options.OsHashValue,
+        };
+        return UploadData(id, source, cancellationToken);
     }
 
     public Image UploadData(Guid id, ImageDataSource source, CancellationToken cancellationToken)
     {
+        Image uploaded;
+        using (Backend.Leases.TryAcquire(id) ?? throw ImageErrors.UploadInProgress(id))
+        {
+            uploaded = UploadHoldingLease(id, source, cancellationToken);
+        }
+        // An Active image never takes data again, so its lease marker can go.
+        Backend.Leases.Forget(id);
+        return uploaded;
+    }
+
+    private Image UploadHoldingLease(Guid id, ImageDataSource source, CancellationToken cancellationToken)
+    {
+        // Saving with the lease free: its uploader died after this repository was opened.
+        Backend.Recovery.RecoverHeld(id);
+
         var repository = _gateway.ImageRepository;
         var image = repository.Get(id);
         image.SetStatus(ImageStatus.Saving);
         repository.Save(image, ImageStatus.Queued);
         _observer.Verbose(string.Format(Messages.UploadStarted, image, source.Description));
+
+        var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityUploading, image), source.Description, source.Size);
+        source.Progress = meter.Report;
         try
         {
             _gateway.DataWriter.SetData(image, source, cancellationToken);
@@ -83,6 +122,41 @@ public sealed class ImageService
             Restore(image);
             throw;
         }
+        finally
+        {
+            meter.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Writes an Active image's data to <paramref name="destination"/> (a file, or a folder to put
+    /// &lt;name&gt;.&lt;format&gt; in), verifying size, MD5 and SHA-512 against the catalog as it streams.
+    /// Returns the file written.
+    /// </summary>
+    public string DownloadData(Guid id, string destination, bool overwrite, CancellationToken cancellationToken)
+    {
+        var image = _gateway.ImageRepository.Get(id);
+        CheckDownloadAllowed(image);
+        CheckDownloadable(image);
+        var target = DataDownload.TargetPath(image, destination);
+        var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityDownloading, image), target, image.Size);
+        try
+        {
+            DataDownload.Run(Backend.Store, image, target, overwrite, meter.Report, cancellationToken);
+        }
+        finally
+        {
+            meter.Complete();
+        }
+        return target;
+    }
+
+    /// <summary>Only Active images have data to hand out; Deactivated ones only to admins (Glance).</summary>
+    public void CheckDownloadable(Image image)
+    {
+        if (image.Status == ImageStatus.Active) return;
+        if (image.Status == ImageStatus.Deactivated && _caller.IsAdmin) return;
+        throw ImageErrors.ImageNotActive(image);
     }
 
     /// <summary>
@@ -96,6 +170,100 @@ public sealed class ImageService
     /// <summary>The disk format the content of a file has (for New-Image without -DiskFormat); unsafe files are refused.</summary>
     public static string DetectDiskFormat(string path) =>
         new ContentVerifier(RepositorySettings.Default, new QemuImgProbe(null), SilentObserver.Instance).ChooseDiskFormat(SourceFile.Check(path), null, null);
+
+    // --- governance: checks before asking, members, events ------------------------------------------
+
+    /// <summary>
+    /// Refuses, before anything is asked or changed, an image this caller may not delete: protected,
+    /// not owned (<c>ImageNotOwned</c>) or denied by rule <c>delete_image</c>. The layers enforce the
+    /// same again when the image is removed.
+    /// </summary>
+    public void CheckRemoveAllowed(Image image)
+    {
+        ImageAccess.CheckChange(Caller, image);
+        PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.DeleteImage, image);
+        CheckRemovable(image);
+    }
+
+    /// <summary>
+    /// Refuses, before any data is read, a download this caller may not make: rule
+    /// <c>download_image</c> (Glance's default: admin, or a member of a project that may see the image).
+    /// Get the image with <see cref="GetImage"/> first: that already hides images the caller cannot see.
+    /// </summary>
+    public void CheckDownloadAllowed(Image image) =>
+        PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.DownloadImage, image);
+
+    /// <summary>Shares a shared image with another project; the membership starts Pending.</summary>
+    public ImageMember AddMember(Guid imageId, string memberId)
+    {
+        var image = SharedImage(imageId);
+        var member = ImageMember.New(image.Id, memberId, DateTime.UtcNow);
+        _gateway.MemberRepository.Add(image, member);
+        return member;
+    }
+
+    /// <summary>The image's memberships this caller may see: all of them for the owner, its own for a member.</summary>
+    public IReadOnlyList<ImageMember> GetMembers(Guid imageId) => _gateway.MemberRepository.List(SharedImage(imageId));
+
+    public ImageMember GetMember(Guid imageId, string memberId)
+    {
+        var image = SharedImage(imageId);
+        return _gateway.MemberRepository.Find(image, memberId) ?? throw ImageErrors.MemberNotFound(image, memberId);
+    }
+
+    /// <summary>Accepts, rejects or resets a membership (the member project's decision).</summary>
+    public ImageMember SetMemberStatus(Guid imageId, string memberId, ImageMemberStatus status)
+    {
+        var image = SharedImage(imageId);
+        var member = _gateway.MemberRepository.Find(image, memberId) ?? throw ImageErrors.MemberNotFound(image, memberId);
+        member.SetStatus(status);
+        _gateway.MemberRepository.Save(image, member);
+        return member;
+    }
+
+    public void RemoveMember(Guid imageId, string memberId)
+    {
+        var image = SharedImage(imageId);
+        var member = _gateway.MemberRepository.Find(image, memberId) ?? throw ImageErrors.MemberNotFound(image, memberId);
+        _gateway.MemberRepository.Remove(image, member);
+    }
+
+    /// <summary>
+    /// Events from the log, oldest first. An admin reads every event; another caller those of its
+    /// own project's images, those it caused and those about its memberships. Properties the caller
+    /// may not read are left out of the payloads, as from images.
+    /// </summary>
+    public IReadOnlyList<ImageEvent> FindEvents(ImageEventQuery query)
+    {
+        var caller = Caller;
+        var reader = new ImageEventReader(Backend.Events, _observer);
+        try
+        {
+            var events = reader.Find(query, e => caller.IsAdmin || e.ProjectId == caller.Project
+                || e.PayloadField("owner") == caller.Project || e.PayloadField("member_id") == caller.Project);
+            foreach (var item in events) HideProtectedProperties(item);
+            return events;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.EventLogUnavailable(Backend.Events.Path, e);
+        }
+    }
+
+    /// <summary>Glance: only shared images have members.</summary>
+    private Image SharedImage(Guid imageId)
+    {
+        var image = _gateway.ImageRepository.Get(imageId);
+        return image.Visibility == ImageVisibility.Shared ? image : throw ImageErrors.ImageNotShared(image);
+    }
+
+    private void HideProtectedProperties(ImageEvent item)
+    {
+        var rules = Backend.PropertyProtections;
+        if (!rules.Enabled || item.Payload is not IDictionary<string, object?> payload) return;
+        if (!payload.TryGetValue("properties", out var value) || value is not IDictionary<string, object?> properties) return;
+        foreach (var key in properties.Keys.Where(k => !rules.Allows(k, PropertyOperation.Read, Caller.Roles)).ToList()) properties.Remove(key);
+    }
 
     /// <summary>
     /// Glance's _restore after a failed upload: data deleted, image back to Queued so the upload can

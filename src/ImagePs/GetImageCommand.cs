@@ -36,6 +36,13 @@ public sealed class GetImageCommand : ImageCmdlet
     [Parameter(ParameterSetName = ListSet)]
     public string[]? DiskFormat { get; set; }
 
+    /// <summary>
+    /// Shared images of other projects whose membership for the caller has one of these statuses
+    /// (default Accepted, as Glance): <c>-MemberStatus Pending</c> finds images waiting for acceptance.
+    /// </summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public ImageMemberStatus[]? MemberStatus { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ByIdSet)
@@ -55,6 +62,7 @@ public sealed class GetImageCommand : ImageCmdlet
             Tags = Tag,
             Visibilities = Visibility,
             DiskFormats = CanonicalDiskFormats(),
+            MemberStatuses = MemberStatus,
         };
 
         var unmatchedLiterals = new List<string>();
@@ -68,14 +76,15 @@ public sealed class GetImageCommand : ImageCmdlet
                 WriteObject(image);
             }
         }
-        catch (ImagePsException e) when (e.Kind == ErrorKind.InvalidArgument)
+        catch (ImagePsException e)
         {
+            // A bad pattern, or a listing the policy denies (get_images): the whole command fails.
             ThrowArgumentError(e);
         }
 
         // Like Get-Process -Name: a name without wildcards that matches nothing is an error,
         // when it is the only filter (other filters may exclude an image on purpose).
-        if (Status is null && Tag is null && Visibility is null && DiskFormat is null)
+        if (Status is null && Tag is null && Visibility is null && DiskFormat is null && MemberStatus is null)
         {
             foreach (var name in unmatchedLiterals)
                 WriteError(ErrorRecords.From(ImageErrors.NameNotFound(name), name));

@@ -42,7 +42,7 @@ public sealed class RemoveImageCommand : ImageCmdlet
         TryRun(() =>
         {
             image = Service.GetImage(id);
-            ImageService.CheckRemovable(image);
+            Service.CheckRemoveAllowed(image);
             if (!ShouldProcessUnlessForced(Force, image.ToString(), Messages.ActionRemoveImage)) return;
             Service.RemoveImage(id);
         }, () => (object?)image ?? id);

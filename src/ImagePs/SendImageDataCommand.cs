@@ -25,6 +25,21 @@ public sealed class SendImageDataCommand : ImageCmdlet
     [Alias("SourcePath", "PSPath", "FullName", "LiteralPath")]
     public string Path { get; set; } = "";
 
+    /// <summary>The size the data must have, in bytes.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long Size { get; set; }
+
+    /// <summary>The MD5 (hex) the data must have.</summary>
+    [Parameter]
+    [ValidatePattern("^[0-9a-fA-F]{32}$")]
+    public string? Checksum { get; set; }
+
+    /// <summary>The SHA-512 (hex) the data must have.</summary>
+    [Parameter]
+    [ValidatePattern("^[0-9a-fA-F]{128}$")]
+    public string? OsHashValue { get; set; }
+
     protected override void ProcessRecord()
     {
         var id = InputObject?.Id ?? Id;
@@ -33,7 +48,13 @@ public sealed class SendImageDataCommand : ImageCmdlet
         var target = InputObject?.ToString() ?? id.ToString();
         if (!ShouldProcess(target, string.Format(Messages.ActionUploadData, file))) return;
 
-        TryRun(() => WriteObject(Service.UploadData(id, file, Cancellation)), () => CurrentImageOr(id));
+        var options = new UploadOptions
+        {
+            Size = MyInvocation.BoundParameters.ContainsKey(nameof(Size)) ? Size : null,
+            Checksum = Checksum,
+            OsHashValue = OsHashValue,
+        };
+        TryRun(() => WriteObject(Service.UploadData(id, file, options, Cancellation)), () => CurrentImageOr(id));
     }
 
     /// <summary>After a failure the error's target is the image as it is now (normally Queued again).</summary>

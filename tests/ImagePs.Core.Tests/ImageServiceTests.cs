@@ -21,7 +21,7 @@ public class ImageServiceTests
         var bytes = File.ReadAllBytes(source);
         var image = repository.NewImage(diskFormat: format);
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
         var stored = repository.Service.GetImage(image.Id);
 
         foreach (var result in new[] { uploaded, stored })
@@ -58,7 +58,7 @@ public class ImageServiceTests
         Assert.Empty(after.Locations);
         Assert.Empty(repository.StoreFiles());
 
-        var retried = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var retried = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
         Assert.Equal(ImageStatus.Active, retried.Status);
         Assert.Equal(5 * 1024 * 1024, retried.Size);
     }
@@ -72,7 +72,7 @@ public class ImageServiceTests
         var atCap = repository.NewImage("exact");
         var tooBig = repository.NewImage("over");
 
-        Assert.Equal(ImageStatus.Active, repository.Service.UploadData(atCap.Id, exact, CancellationToken.None).Status);
+        Assert.Equal(ImageStatus.Active, repository.Service.UploadData(atCap.Id, exact, null, CancellationToken.None).Status);
 
         // Undeclared size: only the stream itself can tell.
         using var stream = File.OpenRead(over);
@@ -90,9 +90,9 @@ public class ImageServiceTests
         using var repository = new TestRepository();
         var source = repository.Scratch.RandomFile("disk.raw", 1024);
         var image = repository.NewImage();
-        repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
-        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Equal("InvalidStatusTransition", error.ErrorId);
         Assert.Equal(ImageStatus.Active, repository.Service.GetImage(image.Id).Status);
@@ -124,7 +124,7 @@ public class ImageServiceTests
         var image = repository.NewImage();
 
         var error = Assert.Throws<ImagePsException>(() =>
-            repository.Service.UploadData(image.Id, repository.Scratch.File(name), CancellationToken.None));
+            repository.Service.UploadData(image.Id, repository.Scratch.File(name), null, CancellationToken.None));
 
         Assert.Equal(errorId, error.ErrorId);
         Assert.Equal(kind, error.Kind);
@@ -137,7 +137,7 @@ public class ImageServiceTests
         using var repository = new TestRepository();
         var source = repository.Scratch.RandomFile("disk.raw", 2048);
         var image = repository.NewImage();
-        repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
         Assert.Single(repository.StoreFiles());
 
         repository.Service.RemoveImage(image.Id);
@@ -152,7 +152,7 @@ public class ImageServiceTests
         using var repository = new TestRepository();
         var source = repository.Scratch.RandomFile("disk.raw", 2048);
         var image = repository.NewImage(isProtected: true);
-        repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         var error = Assert.Throws<ImagePsException>(() => repository.Service.RemoveImage(image.Id));
 
@@ -168,7 +168,7 @@ public class ImageServiceTests
         var source = repository.Scratch.RandomFile("disk.raw", 4096);
         var image = repository.NewImage();
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Equal(4096, uploaded.VirtualSize);
@@ -182,7 +182,7 @@ public class ImageServiceTests
         var source = repository.Scratch.RandomFile("not-really.qcow2", 4096);
         var image = repository.NewImage(diskFormat: "qcow2");
 
-        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Equal("DiskFormatMismatch", error.ErrorId);
         Assert.Equal(ErrorKind.InvalidData, error.Kind);

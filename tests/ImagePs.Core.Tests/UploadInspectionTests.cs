@@ -35,7 +35,7 @@ public class UploadInspectionTests
         QemuImg.Create("qcow2", source, "16M", "backing_file=" + backing, "backing_fmt=qcow2");
         var image = NewImage(repository, "qcow2");
 
-        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Equal("UnsafeImage", error.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, error.Kind);
@@ -55,7 +55,7 @@ public class UploadInspectionTests
         File.WriteAllText(source, "# Disk DescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\nRW 8 FLAT \"/etc/hostname\" 0\n");
         var image = NewImage(repository, declared);
 
-        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Contains("/etc/hostname", error.Message);
         AssertQueuedWithoutData(repository, image);
@@ -72,7 +72,7 @@ public class UploadInspectionTests
         ImageFile.Patch(source, 0, ImageFile.Read(qcow2, 0, 512));
         var image = NewImage(repository, "iso");
 
-        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Equal("multiple-formats", Assert.Single(error.Findings).Check);
         AssertQueuedWithoutData(repository, image);
@@ -86,7 +86,7 @@ public class UploadInspectionTests
         QemuImg.Create("qed", source, "16M");
         var image = NewImage(repository, "raw");
 
-        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Equal("qed", Assert.Single(error.Findings).Check);
         AssertQueuedWithoutData(repository, image);
@@ -100,7 +100,7 @@ public class UploadInspectionTests
         QemuImg.Create("qcow2", source, "16M", "data_file=" + repository.Scratch.File("payload.raw"));
         var image = NewImage(repository, "raw");
 
-        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Contains("payload.raw", error.Message);
         AssertQueuedWithoutData(repository, image);
@@ -115,9 +115,9 @@ public class UploadInspectionTests
         var good = repository.Scratch.File("good.qcow2");
         QemuImg.Create("qcow2", good, "16M");
         var image = NewImage(repository, "qcow2");
-        Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, bad, CancellationToken.None));
+        Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, bad, null, CancellationToken.None));
 
-        var uploaded = repository.Service.UploadData(image.Id, good, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, good, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Equal(16L << 20, uploaded.VirtualSize);
@@ -136,7 +136,7 @@ public class UploadInspectionTests
         QemuImg.Create(qemuFormat, source, "16M");
         var image = NewImage(repository, declared);
 
-        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Equal("DiskFormatMismatch", error.ErrorId);
         Assert.Equal(ErrorKind.InvalidData, error.Kind);
@@ -152,7 +152,7 @@ public class UploadInspectionTests
         QemuImg.Create("qcow2", source, "100M");
         var image = NewImage(repository, "raw");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Equal("raw", uploaded.DiskFormat);
@@ -174,7 +174,7 @@ public class UploadInspectionTests
         Assert.Equal("gpt", ImageInspector.Inspect(source).Format);
         var image = NewImage(repository, declared);
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Equal(4L << 20, uploaded.VirtualSize);
@@ -189,7 +189,7 @@ public class UploadInspectionTests
         QemuImg.CreateLuks(source, "16M");
         var image = NewImage(repository, "raw");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Equal(QemuImg.VirtualSize("raw", source), uploaded.VirtualSize);
@@ -209,7 +209,7 @@ public class UploadInspectionTests
         QemuImg.Create(qemuFormat, source, "1000M", options.Length == 0 ? Array.Empty<string>() : options.Split(','));
         var image = NewImage(repository, declared);
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(QemuImg.VirtualSize(qemuFormat, source), uploaded.VirtualSize);
         Assert.DoesNotContain(ContentVerifier.QemuVirtualSizeProperty, uploaded.Properties.Keys);
@@ -225,7 +225,7 @@ public class UploadInspectionTests
         var source = repository.Scratch.RandomFile("disk.raw", 8192);
         var image = NewImage(repository, "raw");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
         var stored = repository.Service.GetImage(image.Id);
 
         foreach (var result in new[] { uploaded, stored })
@@ -245,7 +245,7 @@ public class UploadInspectionTests
         var source = repository.Scratch.RandomFile("disk.raw", 8192);
         var image = NewImage(repository, "raw");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(12345, uploaded.VirtualSize);
         Assert.Empty(uploaded.Properties);
@@ -262,7 +262,7 @@ public class UploadInspectionTests
         QemuImg.Create("vhdx", source, "3G");
         var image = NewImage(repository, "vhdx");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(3L << 30, uploaded.VirtualSize);
         Assert.False(File.Exists(marker));
@@ -278,7 +278,7 @@ public class UploadInspectionTests
         var source = repository.Scratch.RandomFile("disk.raw", 8192);
         var image = NewImage(repository, "raw");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Equal(8192, uploaded.VirtualSize);
@@ -294,7 +294,7 @@ public class UploadInspectionTests
         var source = repository.Scratch.RandomFile("disk.raw", 8192);
         var image = NewImage(repository, "raw");
 
-        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, CancellationToken.None));
+        var error = Assert.Throws<UnsafeImageException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
 
         Assert.Contains("/etc/shadow", error.Message);
         AssertQueuedWithoutData(repository, image);
@@ -307,7 +307,7 @@ public class UploadInspectionTests
         var source = repository.Scratch.RandomFile("appliance.ova", 10240);
         var image = NewImage(repository, "vmdk", "ova");
 
-        var uploaded = repository.Service.UploadData(image.Id, source, CancellationToken.None);
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(ImageStatus.Active, uploaded.Status);
         Assert.Null(uploaded.VirtualSize);

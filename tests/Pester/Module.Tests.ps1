@@ -16,13 +16,21 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Get-Image', 'New-Image', 'Remove-Image', 'Send-ImageData')
+        $exported | Should -Be @('Add-ImageMember', 'Get-Image', 'Get-ImageEvent', 'Get-ImageMember', 'New-Image',
+            'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-ImageMember')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
         @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain 'ImagePs.Image'
+    }
+
+    It '<Name> declares that it outputs <Type>' -ForEach @(
+        @{ Name = 'Add-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageMember'; Type = 'ImagePs.ImageMember' }
+        @{ Name = 'Set-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageEvent'; Type = 'ImagePs.ImageEvent' }
+    ) {
+        (Get-Command $Name).OutputType.Name | Should -Contain $Type
     }
 
     It 'loads the native SQLite library bundled for this platform' {

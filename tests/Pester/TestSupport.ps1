@@ -6,10 +6,12 @@ $script:ManifestPath = Join-Path $RepoRoot 'ImagePs.psd1'
 Import-Module $ManifestPath -Force -ErrorAction Stop
 
 function Use-TestRepository {
-    # Points ImagePs at a new, empty repository folder under TestDrive and returns its path.
+    # Points ImagePs at a new, empty repository folder under TestDrive and returns its path. The
+    # caller goes back to the default (the OS user, administering its own repository).
     param([string] $Settings)
     $path = Join-Path $TestDrive ('repo-' + [guid]::NewGuid().ToString('N'))
     $env:IMAGEPS_HOME = $path
+    Reset-Caller
     if ($Settings) {
         New-Item -ItemType Directory -Path $path -Force | Out-Null
         Set-Content -LiteralPath (Join-Path $path 'imageps.json') -Value $Settings
@@ -47,7 +49,7 @@ function New-QemuImage {
 function New-RandomFile {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [int] $Length)
     $bytes = [byte[]]::new($Length)
-    [Random]::new($Length).NextBytes($bytes)
+    [Random]::Shared.NextBytes($bytes)
     [IO.File]::WriteAllBytes($Path, $bytes)
     Get-Item -LiteralPath $Path
 }
@@ -67,4 +69,75 @@ function Get-ExternalHash {
 function Get-QemuVirtualSize {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Format)
     (& qemu-img info -f $Format --output=json $Path | ConvertFrom-Json).'virtual-size'
+}
+
+function Get-PwshPath {
+    # The pwsh running these tests, to start child processes of the same version.
+    foreach ($name in 'pwsh', 'pwsh.exe') {
+        $candidate = Join-Path $PSHOME $name
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
+    }
+    throw "No pwsh executable in $PSHOME."
+}
+
+function Wait-Until {
+    # Polls a condition (a scriptblock) until it holds or the time is up; returns whether it held.
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $TimeoutSeconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return $true }
+        Start-Sleep -Milliseconds 100
+    }
+    $false
+}
+
+function Get-CatalogStatus {
+    # The status as stored in catalog.db, read with SQL so that ImagePs's own recovery does not run.
+    param([Parameter(Mandatory)] [guid] $Id)
+    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$(Join-Path $env:IMAGEPS_HOME 'catalog.db');Pooling=False")
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = "SELECT status FROM images WHERE id = '$Id'"
+        $command.ExecuteScalar()
+    }
+    finally { $connection.Dispose() }
+}
+
+function Start-FifoWriter {
+    # A process that writes $Bytes zero bytes into a new FIFO, then keeps it open until stopped.
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [long] $Bytes)
+    & mkfifo $Path
+    if ($LASTEXITCODE) { throw "mkfifo failed for $Path" }
+    # Start-Process joins its arguments with spaces: the script goes in double quotes to stay one argument.
+    Start-Process -FilePath sh -ArgumentList '-c', "`"exec >'$Path'; head -c $Bytes /dev/zero; exec sleep 300`"" -PassThru
+}
+
+function Start-ChildUpload {
+    # Send-ImageData in a separate pwsh process (same repository), as another session would.
+    param([Parameter(Mandatory)] [guid] $Id, [Parameter(Mandatory)] [string] $Path)
+    $command = "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$ManifestPath'; Send-ImageData -Id '$Id' -Path '$Path' -ErrorAction Stop | Out-Null"
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
+    Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru
+}
+
+function Use-Caller {
+    # Acts as another caller through the documented environment override (IMAGEPS_USER, _PROJECT, _ROLES).
+    param([Parameter(Mandatory)] [string] $User, [string] $Project, [string[]] $Roles)
+    $env:IMAGEPS_USER = $User
+    $env:IMAGEPS_PROJECT = if ($Project) { $Project } else { $null }
+    $env:IMAGEPS_ROLES = if ($PSBoundParameters.ContainsKey('Roles')) { $Roles -join ',' } else { $null }
+}
+
+function Reset-Caller {
+    $env:IMAGEPS_USER = $null
+    $env:IMAGEPS_PROJECT = $null
+    $env:IMAGEPS_ROLES = $null
+}
+
+function Set-RepositoryFile {
+    # Writes a file (policy.yaml, a protections file, ...) into the current repository folder.
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Content)
+    New-Item -ItemType Directory -Path $env:IMAGEPS_HOME -Force | Out-Null
+    Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME $Name) -Value $Content
 }

@@ -23,5 +23,14 @@ public sealed class ImageQuery
 
     public IReadOnlyList<string>? DiskFormats { get; set; }
 
+    /// <summary>Owning projects, exact.</summary>
+    public IReadOnlyList<string>? Owners { get; set; }
+
+    /// <summary>
+    /// Shared images of other projects are listed when the caller's membership has one of these
+    /// statuses; default Accepted, as Glance's member_status. Does not filter the caller's own images.
+    /// </summary>
+    public IReadOnlyList<ImageMemberStatus>? MemberStatuses { get; set; }
+
     public static ImageQuery All { get; } = new();
 }

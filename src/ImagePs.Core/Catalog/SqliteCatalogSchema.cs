@@ -64,6 +64,19 @@ internal static class SqliteCatalogSchema
         );
         CREATE INDEX image_locations_image ON image_locations (image_id);
         """,
+
+        // 2: members of shared images (Glance's image_members).
+        """
+        CREATE TABLE image_members (
+            image_id   TEXT NOT NULL REFERENCES images (id),
+            member     TEXT NOT NULL,
+            status     TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (image_id, member)
+        ) WITHOUT ROWID;
+        CREATE INDEX image_members_member ON image_members (member, status, image_id);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

@@ -11,7 +11,7 @@ namespace ImagePs.Catalog;
 /// The embedded catalog: one SQLite file in WAL mode, shared safely by many processes on one
 /// machine (busy timeout, immediate write transactions). Saves are compare-and-swap on status.
 /// </summary>
-internal sealed class SqliteImageRepository : IImageRepository
+internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
 {
     private const int PageSize = 256;
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -178,6 +178,20 @@ internal sealed class SqliteImageRepository : IImageRepository
         });
     }
 
+    public long StorageUsedBy(string? owner, Guid excluding)
+    {
+        return Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT COALESCE(SUM(size), 0) FROM images WHERE deleted = 0 AND id <> @id AND owner IS @owner " +
+                "AND status IN ('active', 'deactivated', 'pending_delete')";
+            command.Parameters.AddWithValue("@id", Key(excluding));
+            command.Parameters.AddWithValue("@owner", (object?)owner ?? DBNull.Value);
+            return (long)command.ExecuteScalar()!;
+        });
+    }
+
     // --- reading ----------------------------------------------------------------------------------
 
     private static List<Image> SelectPage(SqliteConnection connection, SqliteTransaction transaction, string whereAndOrder, Action<SqliteCommand> bind)
@@ -334,7 +348,7 @@ internal sealed class SqliteImageRepository : IImageRepository
 
     // --- connections --------------------------------------------------------------------------------
 
-    private SqliteConnection OpenConnection()
+    internal SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -344,7 +358,7 @@ internal sealed class SqliteImageRepository : IImageRepository
         return connection;
     }
 
-    private T Read<T>(Func<SqliteConnection, T> work)
+    internal T Read<T>(Func<SqliteConnection, T> work)
     {
         try
         {
@@ -357,13 +371,13 @@ internal sealed class SqliteImageRepository : IImageRepository
         }
     }
 
-    private void Write(Action<SqliteConnection> work) => Read<object?>(connection =>
+    internal void Write(Action<SqliteConnection> work) => Read<object?>(connection =>
     {
         work(connection);
         return null;
     });
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -371,12 +385,12 @@ internal sealed class SqliteImageRepository : IImageRepository
         return command;
     }
 
-    private static string Key(Guid id) => id.ToString("D");
+    internal static string Key(Guid id) => id.ToString("D");
 
     internal static string FormatTime(DateTime value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private static DateTime ParseTime(string value) =>
+    internal static DateTime ParseTime(string value) =>
         DateTime.ParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
 
@@ -395,6 +409,7 @@ internal sealed class SqliteImageRepository : IImageRepository
             if (query.Visibilities is { Count: > 0 } visibilities) AddIn("visibility", visibilities.Select(GlanceNames.Of));
             if (query.DiskFormats is { Count: > 0 } formats)
                 AddIn("disk_format", formats.Select(f => ImageFormats.CanonicalDiskFormat(f) ?? f));
+            if (query.Owners is { Count: > 0 } owners) AddIn("owner", owners);
             if (query.Names is { Count: > 0 } names)
             {
                 var patterns = names.Select(WildcardPattern.Parse).ToList();

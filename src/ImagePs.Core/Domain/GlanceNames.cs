@@ -30,6 +30,11 @@ public static class GlanceNames
 
     public static string Of(ImageVisibility visibility) => visibility.ToString().ToLowerInvariant();
 
+    public static string Of(ImageMemberStatus status) => status.ToString().ToLowerInvariant();
+
+    public static ImageMemberStatus ParseMemberStatus(string value) =>
+        (ImageMemberStatus)Enum.Parse(typeof(ImageMemberStatus), value, ignoreCase: true);
+
     public static ImageStatus ParseStatus(string value) =>
         StatusByName.TryGetValue(value, out var status)
             ? status

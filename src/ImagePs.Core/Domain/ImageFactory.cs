@@ -34,6 +34,7 @@ internal sealed class ImageFactory : IImageFactory
         image.SetOwner(_caller.Project);
         foreach (var tag in draft.Tags) image.AddTag(tag);
         foreach (var property in draft.Properties) image.SetProperty(property.Key, property.Value);
+        ImageSignature.FromProperties(image.Properties); // all four signature properties or none
         return image;
     }
 }

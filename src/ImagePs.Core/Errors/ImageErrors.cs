@@ -34,6 +34,9 @@ public static class ImageErrors
     public static ImageConflictException StatusConflict(Image image, ImageStatus expected, ImageStatus actual) =>
         new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.ImageConflict, image.Id, expected, actual), image);
 
+    public static ImageConflictException UploadInProgress(Guid id) =>
+        new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.UploadInProgress, id), id);
+
     public static ImagePsException FormatsRequired(Image image) =>
         new("ImageFormatsRequired", ErrorKind.InvalidOperation, F(Messages.ImageFormatsRequired, image.Id), image);
 
@@ -94,6 +97,45 @@ public static class ImageErrors
     public static ImagePsException SizeCapExceeded(Guid id, long cap) =>
         new("ImageSizeCapExceeded", ErrorKind.LimitsExceeded, F(Messages.ImageSizeCapExceeded, id, cap), id);
 
+    public static ImagePsException StorageQuotaExceeded(Image image, long quota, long used) =>
+        new("StorageQuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.StorageQuotaExceeded, image.Id, image.Owner, quota, used), image.Id);
+
+    public static ImagePsException ChecksumMismatch(Guid id, string declared, string actual) =>
+        new("ChecksumMismatch", ErrorKind.InvalidData, F(Messages.ChecksumMismatch, id, Shorten(declared), actual), id);
+
+    public static ImagePsException OsHashValueMismatch(Guid id, string declared, string actual) =>
+        new("OsHashValueMismatch", ErrorKind.InvalidData, F(Messages.OsHashValueMismatch, id, Shorten(declared), actual), id);
+
+    // --- signatures -----------------------------------------------------------------------------
+    public static ImagePsException InvalidSignatureProperties(string reason) =>
+        new("InvalidSignatureProperties", ErrorKind.InvalidArgument, F(Messages.InvalidSignatureProperties, reason), reason);
+
+    public static ImagePsException SignatureCertificateNotFound(string certificateId, string folder) =>
+        new("SignatureCertificateNotFound", ErrorKind.ObjectNotFound, F(Messages.SignatureCertificateNotFound, certificateId, folder), certificateId);
+
+    public static ImagePsException SignatureCertificateInvalid(string certificateId, string reason) =>
+        new("SignatureCertificateInvalid", ErrorKind.SecurityError, F(Messages.SignatureCertificateInvalid, certificateId, reason), certificateId);
+
+    public static ImagePsException SignatureVerificationFailed(Guid id, string reason) =>
+        new("SignatureVerificationFailed", ErrorKind.SecurityError, F(Messages.SignatureVerificationFailed, id, reason), id);
+
+    // --- download -------------------------------------------------------------------------------
+    public static ImagePsException ImageNotActive(Image image) =>
+        new("ImageNotActive", ErrorKind.InvalidOperation, F(Messages.ImageNotActive, image, image.Status), image);
+
+    public static ImagePsException ImageDataMissing(Image image, string location) =>
+        new("ImageDataMissing", ErrorKind.ReadError, F(Messages.ImageDataMissing, image, location), image);
+
+    public static ImagePsException ImageDataCorrupted(Image image, string reason) =>
+        new("ImageDataCorrupted", ErrorKind.InvalidData, F(Messages.ImageDataCorrupted, image, reason), image);
+
+    public static ImagePsException DestinationExists(string path) =>
+        new("DestinationExists", ErrorKind.ResourceExists, F(Messages.DestinationExists, path), path);
+
+    public static ImagePsException DestinationWriteFailed(string path, Exception inner) =>
+        new("DestinationWriteFailed", inner is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
+            F(Messages.DestinationWriteFailed, path, inner.Message), path, inner);
+
     // --- the store ------------------------------------------------------------------------------
     public static ImageConflictException DataAlreadyStored(Guid id, string path) =>
         new("ImageDataExists", ErrorKind.ResourceExists, F(Messages.ImageDataExists, id, path), id);
@@ -133,6 +175,58 @@ public static class ImageErrors
 
     public static ImagePsException CatalogSchemaTooNew(string path, long found, long supported) =>
         new("CatalogSchemaTooNew", ErrorKind.InvalidOperation, F(Messages.CatalogSchemaTooNew, path, found, supported), path);
+
+    // --- governance: policy, authorization, members, property protections, quotas, events -------
+    public static ImagePsException PolicyDenied(string action, CallerContext caller, object? subject) =>
+        new("PolicyDenied", ErrorKind.PermissionDenied,
+            subject is Image image ? F(Messages.PolicyDeniedImage, action, caller, image) : F(Messages.PolicyDenied, action, caller),
+            subject ?? action);
+
+    public static ImagePsException InvalidPolicy(string path, string detail) =>
+        new("InvalidPolicy", ErrorKind.InvalidData, F(Messages.InvalidPolicy, path, detail), path);
+
+    public static ImagePsException ImageNotOwned(Image image, CallerContext caller) =>
+        new("ImageNotOwned", ErrorKind.PermissionDenied, F(Messages.ImageNotOwned, image, image.Owner, caller), image);
+
+    public static ImagePsException ImageNotShared(Image image) =>
+        new("ImageNotShared", ErrorKind.InvalidOperation, F(Messages.ImageNotShared, image, image.Visibility), image);
+
+    public static ImageNotFoundException MemberNotFound(Image image, string memberId) =>
+        new("ImageMemberNotFound", F(Messages.ImageMemberNotFound, memberId, image), memberId);
+
+    public static ImageConflictException MemberExists(Image image, string memberId) =>
+        new("ImageMemberExists", ErrorKind.ResourceExists, F(Messages.ImageMemberExists, memberId, image), memberId);
+
+    public static ImagePsException ImageMemberNotOwned(Image image, ImageMember member, CallerContext caller) =>
+        new("ImageMemberNotOwned", ErrorKind.PermissionDenied, F(Messages.ImageMemberNotOwned, member.MemberId, image, caller), member);
+
+    public static ImagePsException InvalidMemberId(string memberId, string reason) =>
+        new("InvalidMemberId", ErrorKind.InvalidArgument, F(Messages.InvalidMemberId, Shorten(memberId), reason), memberId);
+
+    internal static ImagePsException PropertyProtected(string key, PropertyProtection.PropertyOperation operation, CallerContext caller, string? path) =>
+        new("PropertyProtected", ErrorKind.PermissionDenied,
+            F(Messages.PropertyProtected, Shorten(key), operation.ToString().ToLowerInvariant(), caller, path), key);
+
+    public static ImagePsException InvalidPropertyProtections(string path, string detail) =>
+        new("InvalidPropertyProtections", ErrorKind.InvalidData, F(Messages.InvalidPropertyProtections, path, detail), path);
+
+    public static ImagePsException QuotaExceeded(string setting, int attempted, int maximum, Image image) =>
+        new("QuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.QuotaExceeded, image, attempted, QuotaNoun(setting), maximum, setting), image);
+
+    public static ImagePsException ImageCountQuotaExceeded(string owner, int attempted, int maximum, Image image) =>
+        new("QuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.ImageCountQuotaExceeded, owner, attempted, maximum), image);
+
+    public static ImagePsException EventLogUnavailable(string path, Exception inner) =>
+        new("EventLogUnavailable", ErrorKind.ResourceUnavailable, F(Messages.EventLogUnavailable, path, inner.Message), path, inner);
+
+    private static string QuotaNoun(string setting) => setting switch
+    {
+        "ImagePropertyQuota" => Messages.QuotaNounProperties,
+        "ImageTagQuota" => Messages.QuotaNounTags,
+        "ImageLocationQuota" => Messages.QuotaNounLocations,
+        "ImageMemberQuota" => Messages.QuotaNounMembers,
+        _ => setting,
+    };
 
     /// <summary>Long user values are cut in messages so one bad argument cannot flood a console.</summary>
     internal static string Shorten(string value) => value.Length <= 80 ? value : value.Substring(0, 77) + "...";

@@ -15,7 +15,7 @@ public interface IImageDataWriter
     void DeleteData(Image image);
 }
 
-/// <summary>The bytes to upload, with the size the caller declares (null when unknown).</summary>
+/// <summary>The bytes to upload and what the caller declares about them.</summary>
 public sealed class ImageDataSource
 {
     public ImageDataSource(Stream data, long? size, string description)
@@ -26,8 +26,19 @@ public sealed class ImageDataSource
     }
 
     public Stream Data { get; }
+
+    /// <summary>The size the caller declares (a file's length, or -Size); null when unknown.</summary>
     public long? Size { get; }
 
     /// <summary>Where the data comes from, for messages (usually the source file's path).</summary>
     public string Description { get; }
+
+    /// <summary>MD5 (hex) the data must have, when the caller declares one.</summary>
+    public string? ExpectedChecksum { get; set; }
+
+    /// <summary>SHA-512 (hex) the data must have, when the caller declares one.</summary>
+    public string? ExpectedOsHashValue { get; set; }
+
+    /// <summary>Told how many bytes have been stored so far (on the uploading thread).</summary>
+    public System.Action<long>? Progress { get; set; }
 }

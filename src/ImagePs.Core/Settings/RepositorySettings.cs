@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 
 namespace ImagePs;
@@ -31,6 +33,46 @@ public sealed class RepositorySettings
     /// found (or QemuImgPath is set), native otherwise.
     /// </summary>
     public VirtualSizeProbeMode? VirtualSizeProbe { get; private set; }
+
+    /// <summary>
+    /// Bytes an owner's images may hold in the store, 0 for no limit (Glance's user_storage_quota).
+    /// Counted over images whose data is stored (Active, Deactivated, PendingDelete).
+    /// </summary>
+    public long UserStorageQuota { get; private set; }
+
+    /// <summary>Folder of signing certificates (&lt;uuid&gt;.pem); default: the repository's certificates folder.</summary>
+    public string? CertificatesPath { get; private set; }
+
+    /// <summary>Who may do what: user name → project and roles. Empty: a personal repository.</summary>
+    public IReadOnlyDictionary<string, RepositoryUser> Users { get; private set; } =
+        new Dictionary<string, RepositoryUser>(StringComparer.Ordinal);
+
+    /// <summary>True when imageps.json has a <c>Users</c> map (even an empty one): a shared repository.</summary>
+    public bool UsersConfigured { get; private set; }
+
+    /// <summary>Roles of a user not in <see cref="Users"/>; null: the default for the kind of repository.</summary>
+    public IReadOnlyList<string>? DefaultRoles { get; private set; }
+
+    /// <summary>The policy rules file (oslo.policy JSON or YAML), relative to the repository folder.</summary>
+    public string? PolicyFile { get; private set; }
+
+    /// <summary>Glance's property protections file (INI, roles format), relative to the repository folder.</summary>
+    public string? PropertyProtectionFile { get; private set; }
+
+    /// <summary>Members per image (Glance's image_member_quota); negative: unlimited.</summary>
+    public int ImageMemberQuota { get; private set; } = 128;
+
+    /// <summary>Extra properties per image (Glance's image_property_quota); negative: unlimited.</summary>
+    public int ImagePropertyQuota { get; private set; } = 128;
+
+    /// <summary>Tags per image (Glance's image_tag_quota); negative: unlimited.</summary>
+    public int ImageTagQuota { get; private set; } = 128;
+
+    /// <summary>Locations per image (Glance's image_location_quota); negative: unlimited.</summary>
+    public int ImageLocationQuota { get; private set; } = 10;
+
+    /// <summary>Images per owner (project), deleted ones not counted; 0: unlimited.</summary>
+    public int ImageCountQuota { get; private set; }
 
     public static RepositorySettings Default => new();
 
@@ -82,6 +124,40 @@ public sealed class RepositorySettings
                     case nameof(VirtualSizeProbe):
                         settings.VirtualSizeProbe = ProbeMode(path, property);
                         break;
+                    case nameof(UserStorageQuota):
+                        settings.UserStorageQuota = NonNegativeInteger(path, property);
+                        break;
+                    case nameof(CertificatesPath):
+                        settings.CertificatesPath = String(path, property);
+                        break;
+                    case nameof(Users):
+                        settings.Users = ReadUsers(path, property);
+                        settings.UsersConfigured = true;
+                        break;
+                    case nameof(DefaultRoles):
+                        settings.DefaultRoles = Roles(path, property.Name, property.Value);
+                        break;
+                    case nameof(PolicyFile):
+                        settings.PolicyFile = String(path, property);
+                        break;
+                    case nameof(PropertyProtectionFile):
+                        settings.PropertyProtectionFile = String(path, property);
+                        break;
+                    case nameof(ImageMemberQuota):
+                        settings.ImageMemberQuota = Quota(path, property);
+                        break;
+                    case nameof(ImagePropertyQuota):
+                        settings.ImagePropertyQuota = Quota(path, property);
+                        break;
+                    case nameof(ImageTagQuota):
+                        settings.ImageTagQuota = Quota(path, property);
+                        break;
+                    case nameof(ImageLocationQuota):
+                        settings.ImageLocationQuota = Quota(path, property);
+                        break;
+                    case nameof(ImageCountQuota):
+                        settings.ImageCountQuota = CountQuota(path, property);
+                        break;
                     default:
                         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsUnknownKey);
                 }
@@ -116,10 +192,77 @@ public sealed class RepositorySettings
         }
     }
 
+    private static long NonNegativeInteger(string path, JsonProperty property)
+    {
+        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var value) && value >= 0)
+            return value;
+        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonNegativeInteger);
+    }
+
     private static string String(string path, JsonProperty property)
     {
         if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } value)
             return value;
         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonEmptyString);
+    }
+
+    /// <summary>A Glance-style quota: a whole number, negative for unlimited.</summary>
+    private static int Quota(string path, JsonProperty property)
+    {
+        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var value))
+            return value < 0 ? -1 : value;
+        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsQuota);
+    }
+
+    private static int CountQuota(string path, JsonProperty property)
+    {
+        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var value) && value >= 0)
+            return value;
+        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonNegativeInteger);
+    }
+
+    private static IReadOnlyList<string> Roles(string path, string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array) throw ImageErrors.InvalidSettings(path, key, Messages.SettingsRoleList);
+        var roles = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { } role || role.Trim().Length == 0 || role.Contains(","))
+                throw ImageErrors.InvalidSettings(path, key, Messages.SettingsRoleList);
+            roles.Add(role.Trim());
+        }
+        return roles;
+    }
+
+    private static IReadOnlyDictionary<string, RepositoryUser> ReadUsers(string path, JsonProperty property)
+    {
+        if (property.Value.ValueKind != JsonValueKind.Object) throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsUsersObject);
+        var users = new Dictionary<string, RepositoryUser>(StringComparer.Ordinal);
+        foreach (var user in property.Value.EnumerateObject())
+        {
+            var where = property.Name + "." + user.Name;
+            if (user.Name.Trim().Length == 0 || user.Value.ValueKind != JsonValueKind.Object)
+                throw ImageErrors.InvalidSettings(path, where, Messages.SettingsUsersObject);
+            string? project = null;
+            IReadOnlyList<string>? roles = null;
+            foreach (var field in user.Value.EnumerateObject())
+            {
+                switch (field.Name)
+                {
+                    case nameof(RepositoryUser.Project):
+                        project = field.Value.ValueKind == JsonValueKind.String && field.Value.GetString() is { } p && p.Trim().Length > 0
+                            ? p
+                            : throw ImageErrors.InvalidSettings(path, where + "." + field.Name, Messages.SettingsNonEmptyString);
+                        break;
+                    case nameof(RepositoryUser.Roles):
+                        roles = Roles(path, where + "." + field.Name, field.Value);
+                        break;
+                    default:
+                        throw ImageErrors.InvalidSettings(path, where + "." + field.Name, Messages.SettingsUnknownKey);
+                }
+            }
+            users[user.Name] = new RepositoryUser(user.Name, project, roles);
+        }
+        return users;
     }
 }

@@ -20,7 +20,7 @@ internal sealed class FileSystemImageStore : IImageStore
 
     public string Root { get; }
 
-    public StoredData Add(Guid imageId, Stream data, long? expectedSize, CancellationToken cancellationToken)
+    public StoredData Add(Guid imageId, Stream data, StoreAddOptions options, CancellationToken cancellationToken)
     {
         var target = DataPath(imageId);
         if (File.Exists(target)) throw ImageErrors.DataAlreadyStored(imageId, target);
@@ -29,13 +29,13 @@ internal sealed class FileSystemImageStore : IImageStore
         try
         {
             SinglePassCopier.Result copied;
-            using (var output = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
+            using (var output = ChunkFile.Create(partial))
             {
-                copied = SinglePassCopier.Copy(imageId, data, output, expectedSize, SourceName(data), cancellationToken);
-                output.Flush(flushToDisk: true);
+                copied = SinglePassCopier.Copy(imageId, data, output, options.ExpectedSize, SourceName(data),
+                    options.ExtraHashes, options.Progress, cancellationToken);
             }
             MoveIntoPlace(imageId, partial, target);
-            return new StoredData(LocationOf(target), copied.Size, copied.Md5, SinglePassCopier.HashAlgo, copied.Sha512);
+            return new StoredData(LocationOf(target), copied.Size, copied.Md5, SinglePassCopier.HashAlgo, copied.Sha512, copied.Digests);
         }
         catch (Exception e)
         {
@@ -64,6 +64,14 @@ internal sealed class FileSystemImageStore : IImageStore
         {
             throw ImageErrors.StoreWriteFailed(path, e);
         }
+    }
+
+    public void DeleteLeftovers(Guid imageId)
+    {
+        var id = imageId.ToString("D");
+        foreach (var partial in Directory.GetFiles(Root, id + ".*" + PartialSuffix)) TryDelete(partial);
+        var target = DataPath(imageId);
+        if (File.Exists(target)) Delete(LocationOf(target));
     }
 
     public string? GetLocalPath(string location) => PathOf(location);

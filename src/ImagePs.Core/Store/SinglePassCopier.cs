@@ -1,74 +1,125 @@
 using System;
-using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
 
 namespace ImagePs.Store;
 
 /// <summary>
-/// Copies a stream to a destination while computing MD5 and SHA-512 over the same bytes: the data
-/// is read once, whatever its size, through one pooled buffer.
+/// Reads a stream once and, from the same buffers, writes it and computes MD5, SHA-512 and any
+/// other hash asked for, each hash on its own thread. A small ring of pinned chunks is reused for
+/// the whole copy: memory stays the same whatever the size, and nothing is allocated per chunk.
 /// </summary>
 internal static class SinglePassCopier
 {
     public const string HashAlgo = "sha512";
-    private const int BufferSize = 1 << 20;
+    /// <summary>Each chunk is a pooled 4 MiB array; 4 MiB less 4 KiB of it carry data (alignment).</summary>
+    public const int ChunkArrayLength = 4 << 20;
+    public const int ChunkCount = 6;
 
     public sealed class Result
     {
-        public Result(long size, string md5, string sha512)
+        public Result(long size, IReadOnlyDictionary<string, byte[]> digests)
         {
             Size = size;
-            Md5 = md5;
-            Sha512 = sha512;
+            Digests = digests;
         }
 
         public long Size { get; }
-        public string Md5 { get; }
-        public string Sha512 { get; }
+
+        /// <summary>Digests by algorithm name (MD5, SHA512, and the extra ones asked for).</summary>
+        public IReadOnlyDictionary<string, byte[]> Digests { get; }
+
+        public string Md5 => Hex(Digests[HashAlgorithmName.MD5.Name!]);
+        public string Sha512 => Hex(Digests[HashAlgorithmName.SHA512.Name!]);
     }
 
     /// <summary>
     /// Fails with <c>ImageSizeMismatch</c> as soon as more bytes arrive than <paramref name="expectedSize"/>,
-    /// or at the end when fewer did. Errors reading the source are <c>SourceReadFailed</c>; errors
-    /// writing the destination propagate for the store to classify.
+    /// or at the end when fewer did. Errors reading the source are <c>SourceReadFailed</c>; errors of
+    /// the destination propagate for the store to classify. <paramref name="progress"/> is called on
+    /// the calling thread with the bytes copied so far.
     /// </summary>
-    public static Result Copy(Guid imageId, Stream source, Stream destination, long? expectedSize, string sourceName, CancellationToken cancellationToken)
+    public static Result Copy(
+        Guid imageId, Stream source, IChunkWriter? destination, long? expectedSize, string sourceName,
+        IEnumerable<HashAlgorithmName>? extraHashes, Action<long>? progress, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var algorithms = new[] { HashAlgorithmName.MD5, HashAlgorithmName.SHA512 }
+            .Concat(extraHashes ?? Enumerable.Empty<HashAlgorithmName>())
+            .GroupBy(a => a.Name).Select(g => g.First()).ToList();
+
+        var chunks = Enumerable.Range(0, ChunkCount).Select(_ => new DataChunk(ChunkArrayLength)).ToList();
+        var free = new BlockingCollection<DataChunk>(ChunkCount);
+        foreach (var chunk in chunks) free.Add(chunk);
+        void Release(DataChunk chunk)
+        {
+            if (chunk.Release()) free.Add(chunk);
+        }
+
+        var workers = algorithms.Select(a => new HashWorker(a, ChunkCount, Release)).ToList();
         try
         {
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            using var sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
             long total = 0;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var n = ReadSource(source, buffer, sourceName);
-                if (n == 0) break;
+                var chunk = free.Take(cancellationToken);
+                var n = Fill(source, chunk, sourceName);
+                if (n == 0)
+                {
+                    free.Add(chunk);
+                    break;
+                }
                 total += n;
                 if (expectedSize is long declared && total > declared)
+                {
+                    free.Add(chunk);
                     throw ImageErrors.SizeMismatch(imageId, declared, total, more: true);
-                destination.Write(buffer, 0, n);
-                md5.AppendData(buffer, 0, n);
-                sha512.AppendData(buffer, 0, n);
+                }
+
+                chunk.SetConsumers(workers.Count + 1);
+                foreach (var worker in workers) worker.Post(chunk);
+                try
+                {
+                    destination?.Write(chunk);
+                }
+                finally
+                {
+                    Release(chunk);
+                }
+                progress?.Invoke(total);
+                if (n < chunk.Capacity) break; // Fill stops short only at the end of the data
             }
+
             if (expectedSize is long expected && total != expected)
                 throw ImageErrors.SizeMismatch(imageId, expected, total, more: false);
-            return new Result(total, Hex(md5.GetHashAndReset()), Hex(sha512.GetHashAndReset()));
+            destination?.Flush();
+            var digests = workers.ToDictionary(w => w.Algorithm.Name!, w => w.Finish(), StringComparer.OrdinalIgnoreCase);
+            return new Result(total, digests);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var worker in workers) worker.Dispose();
+            foreach (var chunk in chunks) chunk.Dispose();
+            free.Dispose();
         }
     }
 
-    private static int ReadSource(Stream source, byte[] buffer, string sourceName)
+    /// <summary>Reads until the chunk is full or the data ends, so only the last chunk is short.</summary>
+    private static int Fill(Stream source, DataChunk chunk, string sourceName)
     {
+        var filled = 0;
         try
         {
-            return source.Read(buffer, 0, buffer.Length);
+            while (filled < chunk.Capacity)
+            {
+                var n = source.Read(chunk.Buffer, chunk.Offset + filled, chunk.Capacity - filled);
+                if (n == 0) break;
+                filled += n;
+            }
         }
         catch (IOException e)
         {
@@ -78,6 +129,8 @@ internal static class SinglePassCopier
         {
             throw ImageErrors.SourceAccessDenied(sourceName, e);
         }
+        chunk.Count = filled;
+        return filled;
     }
 
     internal static string Hex(byte[] bytes)

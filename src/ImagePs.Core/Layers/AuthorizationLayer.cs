@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace ImagePs.Layers;
+
+/// <summary>
+/// Who may see and who may change an image (Glance's glance/api/authorization.py and the
+/// visibility rules of its database layer, db/utils.py is_image_visible): shared by the layer and
+/// the service's checks before asking for confirmation.
+/// </summary>
+internal static class ImageAccess
+{
+    /// <summary>Only the owner project, or an admin, changes an image; everyone else gets it read-only.</summary>
+    public static bool CanChange(CallerContext caller, Image image) =>
+        caller.IsAdmin || (image.Owner is not null && image.Owner == caller.Project);
+
+    /// <summary>
+    /// Admins see everything; others see their own images, public and community ones, shared ones
+    /// they are a member of (whatever the membership's status), and an image without owner.
+    /// </summary>
+    public static bool CanSee(CallerContext caller, Image image, IImageMemberRepository members)
+    {
+        if (caller.IsAdmin || image.Owner is null || image.Owner == caller.Project) return true;
+        return image.Visibility switch
+        {
+            ImageVisibility.Public or ImageVisibility.Community => true,
+            ImageVisibility.Shared => members.Find(image, caller.Project) is not null,
+            _ => false,
+        };
+    }
+
+    /// <summary>Only the member project (or an admin) accepts or rejects a membership.</summary>
+    public static bool CanChangeMembership(CallerContext caller, ImageMember member) =>
+        caller.IsAdmin || member.MemberId == caller.Project;
+
+    public static void CheckChange(CallerContext caller, Image image)
+    {
+        if (!CanChange(caller, image)) throw ImageErrors.ImageNotOwned(image, caller);
+    }
+}
+
+/// <summary>
+/// The authorization layer, catalog side: images another project cannot see do not exist for it
+/// (<c>ImageNotFound</c>), and images it does not own are read-only (<c>ImageNotOwned</c>). Listings
+/// follow Glance's: without a visibility filter, community images appear only to their owner.
+/// </summary>
+internal sealed class AuthorizationImageRepository : IImageRepository
+{
+    private static readonly ImageMemberStatus[] AcceptedOnly = { ImageMemberStatus.Accepted };
+
+    private readonly IImageRepository _inner;
+    private readonly IImageMemberRepository _members;
+    private readonly CallerContext _caller;
+
+    /// <param name="members">The catalog's memberships, undecorated: reading them to decide visibility is not a member action.</param>
+    public AuthorizationImageRepository(IImageRepository inner, IImageMemberRepository members, CallerContext caller)
+    {
+        _inner = inner;
+        _members = members;
+        _caller = caller;
+    }
+
+    public void Add(Image image)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.Add(image);
+    }
+
+    public Image Get(Guid id)
+    {
+        var image = _inner.Get(id);
+        return ImageAccess.CanSee(_caller, image, _members) ? image : throw ImageErrors.NotFound(id);
+    }
+
+    public IEnumerable<Image> List(ImageQuery query)
+    {
+        var visibilityAsked = query.Visibilities is { Count: > 0 };
+        if (_caller.IsAdmin)
+            return _inner.List(query).Where(i => visibilityAsked || i.Visibility != ImageVisibility.Community || i.Owner == _caller.Project);
+
+        var statuses = query.MemberStatuses is { Count: > 0 } asked ? asked : AcceptedOnly;
+        ISet<Guid>? sharedWithCaller = null;
+        return _inner.List(query).Where(image =>
+        {
+            if (image.Owner == _caller.Project) return true;
+            switch (image.Visibility)
+            {
+                case ImageVisibility.Public:
+                    return true;
+                case ImageVisibility.Community:
+                    return visibilityAsked;
+                case ImageVisibility.Shared:
+                    sharedWithCaller ??= _members.ImagesSharedWith(_caller.Project, statuses);
+                    return sharedWithCaller.Contains(image.Id);
+                default:
+                    return false;
+            }
+        });
+    }
+
+    public void Save(Image image, ImageStatus? fromStatus = null)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.Save(image, fromStatus);
+    }
+
+    public void Remove(Image image)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.Remove(image);
+    }
+}
+
+/// <summary>The authorization layer, upload side: only the owner (or an admin) uploads data.</summary>
+internal sealed class AuthorizationDataWriter : IImageDataWriter
+{
+    private readonly IImageDataWriter _inner;
+    private readonly CallerContext _caller;
+
+    public AuthorizationDataWriter(IImageDataWriter inner, CallerContext caller)
+    {
+        _inner = inner;
+        _caller = caller;
+    }
+
+    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.SetData(image, source, cancellationToken);
+    }
+
+    public void DeleteData(Image image)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.DeleteData(image);
+    }
+}
+
+/// <summary>
+/// The authorization layer for members (Glance's ImageMemberRepoProxy): the owner adds and removes
+/// members and sees them all; a member project sees only its own membership and is the only one
+/// (besides an admin) that accepts or rejects it.
+/// </summary>
+internal sealed class AuthorizationImageMemberRepository : IImageMemberRepository
+{
+    private readonly IImageMemberRepository _inner;
+    private readonly CallerContext _caller;
+
+    public AuthorizationImageMemberRepository(IImageMemberRepository inner, CallerContext caller)
+    {
+        _inner = inner;
+        _caller = caller;
+    }
+
+    public void Add(Image image, ImageMember member)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.Add(image, member);
+    }
+
+    public ImageMember? Find(Image image, string memberId)
+    {
+        if (!ImageAccess.CanChange(_caller, image) && memberId != _caller.Project) return null;
+        return _inner.Find(image, memberId);
+    }
+
+    public IReadOnlyList<ImageMember> List(Image image)
+    {
+        var members = _inner.List(image);
+        return ImageAccess.CanChange(_caller, image) ? members : members.Where(m => m.MemberId == _caller.Project).ToList();
+    }
+
+    public ISet<Guid> ImagesSharedWith(string memberId, IReadOnlyCollection<ImageMemberStatus>? statuses) =>
+        _inner.ImagesSharedWith(memberId, statuses);
+
+    public void Save(Image image, ImageMember member)
+    {
+        if (!ImageAccess.CanChangeMembership(_caller, member)) throw ImageErrors.ImageMemberNotOwned(image, member, _caller);
+        _inner.Save(image, member);
+    }
+
+    public void Remove(Image image, ImageMember member)
+    {
+        ImageAccess.CheckChange(_caller, image);
+        _inner.Remove(image, member);
+    }
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace ImagePs.Policy;
+
+/// <summary>
+/// Reads a policy file: a JSON object (<c>policy.json</c>) or a YAML mapping (<c>policy.yaml</c>) of
+/// rule names to rule texts, as oslo.policy's files are, keeping each rule's line for error messages.
+/// </summary>
+internal static class PolicyFileReader
+{
+    public static IReadOnlyList<PolicyFileEntry> Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.InvalidPolicy(path, e.Message);
+        }
+        var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".json" => ReadJson(path, StripBom(bytes)),
+            ".yaml" or ".yml" => PolicyYamlReader.Read(path, Encoding.UTF8.GetString(StripBom(bytes))),
+            _ => throw ImageErrors.InvalidPolicy(path, Messages.PolicyFileExtension),
+        };
+    }
+
+    public static IReadOnlyList<PolicyFileEntry> ReadJson(string path, byte[] json)
+    {
+        var entries = new List<PolicyFileEntry>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw ImageErrors.InvalidPolicy(path, Messages.PolicyNotAMapping);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var line = LineOf(json, reader.TokenStartIndex);
+                var name = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                    throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyValueNotText, line, name));
+                if (!names.Add(name))
+                    throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyDuplicateRule, line, name));
+                entries.Add(new PolicyFileEntry(name, reader.GetString()!, line));
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyJsonTrailing, LineOf(json, reader.TokenStartIndex)));
+        }
+        catch (JsonException e)
+        {
+            throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyJsonInvalid, (e.LineNumber ?? 0) + 1, e.Message));
+        }
+        return entries;
+    }
+
+    private static int LineOf(byte[] text, long index)
+    {
+        var line = 1;
+        for (var i = 0; i < index && i < text.Length; i++)
+        {
+            if (text[i] == (byte)'\n') line++;
+        }
+        return line;
+    }
+
+    private static byte[] StripBom(byte[] bytes) =>
+        bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? bytes.AsSpan(3).ToArray() : bytes;
+}

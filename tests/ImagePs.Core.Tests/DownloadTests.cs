@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using ImagePs.Tests.Support;
+using Xunit;
+
+namespace ImagePs.Tests;
+
+public class DownloadTests
+{
+    private static (TestRepository Repository, Image Image, string Source) Uploaded(int length = 5 << 20, string name = "disk")
+    {
+        var repository = new TestRepository();
+        var source = repository.Scratch.RandomFile("source.raw", length);
+        var image = repository.NewImage(name);
+        repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
+        return (repository, repository.Service.GetImage(image.Id), source);
+    }
+
+    [Fact]
+    public void Download_writes_a_verified_copy()
+    {
+        var (repository, image, source) = Uploaded();
+        using (repository)
+        {
+            var target = repository.Scratch.File("copy.raw");
+
+            var written = repository.Service.DownloadData(image.Id, target, overwrite: false, CancellationToken.None);
+
+            Assert.Equal(target, written);
+            Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(target));
+            Assert.Equal(new[] { "copy.raw", "source.raw" }, Directory.GetFiles(repository.Scratch.Path).Select(Path.GetFileName).Order().ToArray()[^2..]);
+            Assert.True(repository.Observer.ProgressReports.Last().Completed);
+        }
+    }
+
+    [Fact]
+    public void A_folder_gets_a_file_named_after_the_image_without_path_tricks()
+    {
+        var (repository, image, _) = Uploaded(1000, name: "../../etc/passwd");
+        using (repository)
+        {
+            var folder = Directory.CreateDirectory(repository.Scratch.File("out")).FullName;
+
+            var written = repository.Service.DownloadData(image.Id, folder, overwrite: false, CancellationToken.None);
+
+            Assert.Equal(folder, Path.GetDirectoryName(written));
+            Assert.Equal("_.._etc_passwd.raw", Path.GetFileName(written));
+        }
+    }
+
+    [Fact]
+    public void An_existing_file_is_kept_unless_overwrite_is_asked()
+    {
+        var (repository, image, source) = Uploaded(1000);
+        using (repository)
+        {
+            var target = repository.Scratch.File("existing.raw");
+            File.WriteAllText(target, "keep me");
+
+            var error = Assert.Throws<ImagePsException>(() => repository.Service.DownloadData(image.Id, target, false, CancellationToken.None));
+            Assert.Equal("DestinationExists", error.ErrorId);
+            Assert.Equal("keep me", File.ReadAllText(target));
+
+            repository.Service.DownloadData(image.Id, target, true, CancellationToken.None);
+            Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(target));
+        }
+    }
+
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    [InlineData("extend")]
+    public void Corrupted_store_data_is_detected_and_nothing_is_left(string damage)
+    {
+        var (repository, image, _) = Uploaded(3 << 20);
+        using (repository)
+        {
+            var stored = Path.Combine(repository.Folder.StorePath, image.Id.ToString());
+            var bytes = File.ReadAllBytes(stored);
+            bytes = damage switch
+            {
+                "flip" => bytes.Select((b, i) => i == 1_000_000 ? (byte)(b ^ 0x40) : b).ToArray(),
+                "truncate" => bytes[..^1],
+                _ => bytes.Append((byte)0).ToArray(),
+            };
+            File.WriteAllBytes(stored, bytes);
+            var target = repository.Scratch.File("copy.raw");
+
+            var error = Assert.Throws<ImagePsException>(() => repository.Service.DownloadData(image.Id, target, false, CancellationToken.None));
+
+            Assert.Equal("ImageDataCorrupted", error.ErrorId);
+            Assert.Equal(ErrorKind.InvalidData, error.Kind);
+            Assert.False(File.Exists(target));
+            Assert.Empty(Directory.GetFiles(repository.Scratch.Path, "*.partial", SearchOption.AllDirectories));
+        }
+    }
+
+    [Fact]
+    public void Images_without_data_are_refused()
+    {
+        using var repository = new TestRepository();
+        var image = repository.NewImage();
+
+        var error = Assert.Throws<ImagePsException>(() =>
+            repository.Service.DownloadData(image.Id, repository.Scratch.File("x"), false, CancellationToken.None));
+
+        Assert.Equal("ImageNotActive", error.ErrorId);
+        Assert.Contains("Queued", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Deactivated_images_are_only_for_admins(bool admin, bool allowed)
+    {
+        using var repository = new TestRepository();
+        var service = new ImageService(repository.Backend, new CallerContext("someone", isAdmin: admin), repository.Observer);
+        var deactivated = Image.Load(Guid.NewGuid(), ImageStatus.Deactivated, DateTime.UtcNow, DateTime.UtcNow, "d", "raw", "bare",
+            ImageVisibility.Shared, false, 1, 1, "m", "sha512", "s", 0, 0, "p");
+
+        if (allowed) service.CheckDownloadable(deactivated);
+        else Assert.Equal("ImageNotActive", Assert.Throws<ImagePsException>(() => service.CheckDownloadable(deactivated)).ErrorId);
+    }
+}
