@@ -212,7 +212,7 @@ public class UploadInspectionTests
         var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
 
         Assert.Equal(QemuImg.VirtualSize(qemuFormat, source), uploaded.VirtualSize);
-        Assert.DoesNotContain(ContentVerifier.QemuVirtualSizeProperty, uploaded.Properties.Keys);
+        Assert.DoesNotContain(SystemProperties.QemuVirtualSize, uploaded.Properties.Keys);
         Assert.Empty(repository.Observer.Warnings);
     }
 
@@ -231,9 +231,39 @@ public class UploadInspectionTests
         foreach (var result in new[] { uploaded, stored })
         {
             Assert.Equal(8192, result.VirtualSize);
-            Assert.Equal("12345", result.Properties[ContentVerifier.QemuVirtualSizeProperty]);
+            Assert.Equal("12345", result.Properties[SystemProperties.QemuVirtualSize]);
         }
         Assert.Contains(repository.Observer.Warnings, w => w.Contains("8192") && w.Contains("12345"));
+    }
+
+    [Fact]
+    public void The_recorded_property_is_imagepss_own_whatever_the_property_protections()
+    {
+        using var scratch = new TestFolder();
+        var standIn = StandInProgram.Answering(scratch.Path, "{\"virtual-size\": 12345}");
+        using var repository = new TestRepository(
+            $"{{ \"QemuImgPath\": \"{standIn}\", \"PropertyProtectionFile\": \"protections.conf\" }}",
+            files: new Dictionary<string, string> { ["protections.conf"] = "[^os_]\ncreate = @\nread = @\nupdate = @\ndelete = @\n" });
+        var source = repository.Scratch.RandomFile("disk.raw", 8192);
+        var image = NewImage(repository, "raw");
+
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
+
+        Assert.Equal(ImageStatus.Active, uploaded.Status);
+        Assert.Equal("12345", repository.Service.GetImage(image.Id).Properties[SystemProperties.QemuVirtualSize]);
+    }
+
+    [Fact]
+    public void Callers_cannot_set_imageps_properties()
+    {
+        using var repository = new TestRepository();
+
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.CreateImage(new ImageDraft
+        {
+            Name = "forged", Properties = { [SystemProperties.QemuVirtualSize] = "1" },
+        }));
+
+        Assert.Equal("ReadOnlyProperty", error.ErrorId);
     }
 
     [Fact]

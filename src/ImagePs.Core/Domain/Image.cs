@@ -115,6 +115,13 @@ public sealed class Image
 
     internal void RemoveProperty(string key) => _properties.Remove(key);
 
+    /// <summary>A property ImagePs records itself (see <see cref="SystemProperties"/>); callers cannot set these.</summary>
+    internal void SetSystemProperty(string key, string value)
+    {
+        if (!SystemProperties.IsSystem(key)) throw new ArgumentException("not a system property", nameof(key));
+        _properties[key] = value;
+    }
+
     /// <summary>Moves the image to <paramref name="to"/> if Glance's table allows it.</summary>
     internal void SetStatus(ImageStatus to)
     {

@@ -13,8 +13,6 @@ namespace ImagePs.Formats;
 /// </summary>
 internal sealed class ContentVerifier
 {
-    public const string QemuVirtualSizeProperty = "imageps_virtual_size_qemu";
-
     private readonly RepositorySettings _settings;
     private readonly IVirtualSizeProbe _probe;
     private readonly IOperationObserver _observer;

@@ -59,9 +59,9 @@ internal sealed class LocationDataWriter : IImageDataWriter
             var verified = _verifier.VerifyUpload(image, () => _store.OpenRead(stored.Location), _store.GetLocalPath(stored.Location), cancellationToken);
             image.SetVirtualSize(verified.VirtualSize);
             if (verified.DisagreeingQemuSize is long qemuSize)
-                image.SetProperty(ContentVerifier.QemuVirtualSizeProperty, qemuSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                image.SetSystemProperty(SystemProperties.QemuVirtualSize, qemuSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             else
-                image.RemoveProperty(ContentVerifier.QemuVirtualSizeProperty);
+                image.RemoveProperty(SystemProperties.QemuVirtualSize);
         }
         catch (Exception)
         {

@@ -40,6 +40,8 @@ internal sealed class PropertyProtectionRules
     public bool Allows(string property, PropertyOperation operation, IReadOnlyList<string> roles)
     {
         if (!Enabled) return true;
+        // ImagePs's own records: readable by all, written only by ImagePs (domain validation refuses callers).
+        if (SystemProperties.IsSystem(property)) return true;
         var section = _sections.FirstOrDefault(s => s.Matches(property));
         if (section is null) return false;
         var allowed = section.Roles(operation);
