@@ -197,7 +197,7 @@ public sealed class ImageService
     public ImageMember AddMember(Guid imageId, string memberId)
     {
         var image = SharedImage(imageId);
-        var member = ImageMember.New(image.Id, memberId, DateTime.UtcNow);
+        var member = ImageMember.New(image.Id, memberId, CatalogTime.UtcNow());
         _gateway.MemberRepository.Add(image, member);
         return member;
     }

@@ -14,7 +14,7 @@ internal sealed class ImageFactory : IImageFactory
     public ImageFactory(CallerContext caller, Func<DateTime>? utcNow = null)
     {
         _caller = caller;
-        _utcNow = utcNow ?? (() => DateTime.UtcNow);
+        _utcNow = utcNow ?? CatalogTime.UtcNow;
     }
 
     public Image NewImage(ImageDraft draft)

@@ -1,0 +1,44 @@
+using System;
+using System.Data.Common;
+
+namespace ImagePs.Catalog;
+
+/// <summary>
+/// What differs between the SQL catalogs (SQLite, PostgreSQL) for the SQL they share: how ids, times
+/// and flags are stored, how a name pattern is pre-filtered, how transactions begin, which errors are
+/// duplicate keys. Everything else (statements, paging, compare-and-swap) is in <see cref="SqlImageRepository"/>.
+/// </summary>
+internal abstract class SqlDialect
+{
+    public abstract object Id(Guid id);
+
+    public abstract Guid ReadId(DbDataReader reader, int ordinal);
+
+    public abstract object Time(DateTime utc);
+
+    public abstract DateTime ReadTime(DbDataReader reader, int ordinal);
+
+    public abstract object Flag(bool value);
+
+    public abstract bool ReadFlag(DbDataReader reader, int ordinal);
+
+    /// <summary>A condition: the folded name column matches <paramref name="parameter"/>, a <see cref="NamePrefilter"/>.</summary>
+    public abstract string NameMatches(string column, string parameter);
+
+    /// <summary>A pattern the database can match with an index, matching at least what <paramref name="pattern"/> matches.</summary>
+    public abstract string NamePrefilter(WildcardPattern pattern);
+
+    /// <summary>A condition: <paramref name="column"/> equals <paramref name="parameter"/>, null equal to null.</summary>
+    public abstract string NullSafeEquals(string column, string parameter);
+
+    /// <summary>A transaction whose statements all see one snapshot.</summary>
+    public abstract DbTransaction BeginRead(DbConnection connection);
+
+    /// <summary>A transaction for changes; compare-and-swap saves rely on conditional UPDATEs inside it.</summary>
+    public abstract DbTransaction BeginWrite(DbConnection connection);
+
+    /// <summary>True when the error is a primary-key or unique violation (a concurrent insert of the same key).</summary>
+    public abstract bool IsUniqueViolation(DbException error);
+
+    public long ReadInteger(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+}

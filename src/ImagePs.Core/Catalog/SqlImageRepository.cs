@@ -1,0 +1,362 @@
+using System;
+using System.Collections.Generic;
+using System.Data.Common;
+using System.Linq;
+
+namespace ImagePs.Catalog;
+
+/// <summary>
+/// The image catalog in SQL, shared by the SQLite and the PostgreSQL catalogs: the same tables,
+/// statements, keyset-paginated listing and compare-and-swap saves (a conditional UPDATE on the
+/// status read), with the differences in a <see cref="SqlDialect"/>. Subclasses open connections
+/// and say what an unusable catalog is.
+/// </summary>
+internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
+{
+    private const int PageSize = 256;
+    private const string ImageColumns =
+        "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
+        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at";
+
+    private readonly Func<DateTime> _utcNow;
+
+    protected SqlImageRepository(SqlDialect dialect, Func<DateTime>? utcNow)
+    {
+        Dialect = dialect;
+        _utcNow = utcNow ?? CatalogTime.UtcNow;
+    }
+
+    internal SqlDialect Dialect { get; }
+
+    /// <summary>A new open connection (pooled).</summary>
+    internal abstract DbConnection OpenConnection();
+
+    /// <summary>The error for a catalog that cannot be reached or used (never naming a secret).</summary>
+    protected abstract ImagePsException Unavailable(DbException error);
+
+    /// <summary>Now, as the catalog stores it.</summary>
+    internal DateTime UtcNow() => CatalogTime.Truncate(_utcNow());
+
+    public void Add(Image image)
+    {
+        var now = UtcNow();
+        Write((connection, transaction) =>
+        {
+            if (EverExisted(connection, transaction, image.Id)) throw ImageErrors.AlreadyExists(image.Id);
+            using (var insert = Command(connection, transaction,
+                       $"INSERT INTO images ({ImageColumns}, name_folded) VALUES " +
+                       "(@id, @name, @status, @disk_format, @container_format, @visibility, @protected, @size, " +
+                       "@virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, @owner, " +
+                       "@created_at, @updated_at, @name_folded)"))
+            {
+                BindImage(insert, image, now);
+                AddParameter(insert, "@created_at", Dialect.Time(image.CreatedAt));
+                try
+                {
+                    insert.ExecuteNonQuery();
+                }
+                catch (DbException e) when (Dialect.IsUniqueViolation(e))
+                {
+                    throw ImageErrors.AlreadyExists(image.Id); // added by another host since the check
+                }
+            }
+            WriteChildren(connection, transaction, image);
+        });
+        image.MarkPersisted(now);
+    }
+
+    public Image Get(Guid id)
+    {
+        var images = Read((connection, transaction) =>
+            SelectPage(connection, transaction, "WHERE id = @id AND deleted = @false", c =>
+            {
+                AddParameter(c, "@id", Dialect.Id(id));
+                AddParameter(c, "@false", Dialect.Flag(false));
+            }));
+        return images.Count == 1 ? images[0] : throw ImageErrors.NotFound(id);
+    }
+
+    public IEnumerable<Image> List(ImageQuery query)
+    {
+        var filter = new ImageQueryFilter(query, Dialect);
+        DateTime? afterCreated = null;
+        Guid? afterId = null;
+        while (true)
+        {
+            var page = Read((connection, transaction) =>
+            {
+                var where = filter.Where + (afterId is null ? "" : " AND (created_at > @after_created OR (created_at = @after_created AND id > @after_id))");
+                return SelectPage(connection, transaction, where + " ORDER BY created_at, id LIMIT " + PageSize, command =>
+                {
+                    filter.Bind(command);
+                    if (afterId is not Guid after) return;
+                    AddParameter(command, "@after_created", Dialect.Time(afterCreated!.Value));
+                    AddParameter(command, "@after_id", Dialect.Id(after));
+                });
+            });
+
+            foreach (var image in page)
+            {
+                if (filter.Matches(image)) yield return image;
+            }
+            if (page.Count < PageSize) yield break;
+            var last = page[page.Count - 1];
+            afterCreated = last.CreatedAt;
+            afterId = last.Id;
+        }
+    }
+
+    public void Save(Image image, ImageStatus? fromStatus = null)
+    {
+        var expected = fromStatus ?? image.PersistedStatus;
+        var now = UtcNow();
+        Write((connection, transaction) =>
+        {
+            using (var update = Command(connection, transaction,
+                       "UPDATE images SET name = @name, name_folded = @name_folded, status = @status, " +
+                       "disk_format = @disk_format, container_format = @container_format, visibility = @visibility, " +
+                       "protected = @protected, size = @size, virtual_size = @virtual_size, checksum = @checksum, " +
+                       "os_hash_algo = @os_hash_algo, os_hash_value = @os_hash_value, min_disk = @min_disk, " +
+                       "min_ram = @min_ram, owner = @owner, updated_at = @updated_at " +
+                       "WHERE id = @id AND deleted = @false AND status = @expected"))
+            {
+                BindImage(update, image, now);
+                AddParameter(update, "@false", Dialect.Flag(false));
+                AddParameter(update, "@expected", GlanceNames.Of(expected));
+                if (update.ExecuteNonQuery() == 0) throw SaveFailure(connection, transaction, image, expected);
+            }
+            foreach (var table in new[] { "image_tags", "image_properties", "image_locations" })
+            {
+                using var clear = Command(connection, transaction, $"DELETE FROM {table} WHERE image_id = @id");
+                AddParameter(clear, "@id", Dialect.Id(image.Id));
+                clear.ExecuteNonQuery();
+            }
+            WriteChildren(connection, transaction, image);
+        });
+        image.MarkPersisted(now);
+    }
+
+    public void Remove(Image image)
+    {
+        var expected = image.PersistedStatus;
+        var now = UtcNow();
+        Write((connection, transaction) =>
+        {
+            using (var update = Command(connection, transaction,
+                       "UPDATE images SET status = @status, deleted = @true, deleted_at = @now, updated_at = @now " +
+                       "WHERE id = @id AND deleted = @false AND status = @expected"))
+            {
+                AddParameter(update, "@id", Dialect.Id(image.Id));
+                AddParameter(update, "@status", GlanceNames.Of(image.Status));
+                AddParameter(update, "@now", Dialect.Time(now));
+                AddParameter(update, "@true", Dialect.Flag(true));
+                AddParameter(update, "@false", Dialect.Flag(false));
+                AddParameter(update, "@expected", GlanceNames.Of(expected));
+                if (update.ExecuteNonQuery() == 0) throw SaveFailure(connection, transaction, image, expected);
+            }
+            using (var locations = Command(connection, transaction, "UPDATE image_locations SET status = 'deleted' WHERE image_id = @id"))
+            {
+                AddParameter(locations, "@id", Dialect.Id(image.Id));
+                locations.ExecuteNonQuery();
+            }
+        });
+        image.MarkPersisted(now);
+    }
+
+    public long StorageUsedBy(string? owner, Guid excluding)
+    {
+        return Read((connection, transaction) =>
+        {
+            using var command = Command(connection, transaction,
+                "SELECT COALESCE(SUM(size), 0) FROM images WHERE deleted = @false AND id <> @id AND " +
+                Dialect.NullSafeEquals("owner", "@owner") + " AND status IN ('active', 'deactivated', 'pending_delete')");
+            AddParameter(command, "@false", Dialect.Flag(false));
+            AddParameter(command, "@id", Dialect.Id(excluding));
+            AddParameter(command, "@owner", owner);
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        });
+    }
+
+    // --- reading ----------------------------------------------------------------------------------
+
+    private List<Image> SelectPage(DbConnection connection, DbTransaction transaction, string whereAndOrder, Action<DbCommand> bind)
+    {
+        var images = new List<Image>();
+        var byId = new Dictionary<Guid, Image>();
+        using (var select = Command(connection, transaction, $"SELECT {ImageColumns} FROM images {whereAndOrder}"))
+        {
+            bind(select);
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var image = ReadImage(reader);
+                images.Add(image);
+                byId[image.Id] = image;
+            }
+        }
+        if (images.Count == 0) return images;
+
+        var ids = string.Join(", ", images.Select((_, i) => "@i" + i));
+        DbCommand Children(string sql)
+        {
+            var command = Command(connection, transaction, sql);
+            for (var i = 0; i < images.Count; i++) AddParameter(command, "@i" + i, Dialect.Id(images[i].Id));
+            return command;
+        }
+
+        using (var tags = Children($"SELECT image_id, value FROM image_tags WHERE image_id IN ({ids})"))
+        using (var reader = tags.ExecuteReader())
+        {
+            while (reader.Read()) byId[Dialect.ReadId(reader, 0)].LoadTag(reader.GetString(1));
+        }
+        using (var properties = Children($"SELECT image_id, name, value FROM image_properties WHERE image_id IN ({ids})"))
+        using (var reader = properties.ExecuteReader())
+        {
+            while (reader.Read()) byId[Dialect.ReadId(reader, 0)].LoadProperty(reader.GetString(1), reader.GetString(2));
+        }
+        using (var locations = Children($"SELECT image_id, url, status FROM image_locations WHERE image_id IN ({ids}) ORDER BY id"))
+        using (var reader = locations.ExecuteReader())
+        {
+            while (reader.Read()) byId[Dialect.ReadId(reader, 0)].LoadLocation(new ImageLocation(reader.GetString(1), reader.GetString(2)));
+        }
+        return images;
+    }
+
+    private Image ReadImage(DbDataReader r)
+    {
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        long? Number(int i) => r.IsDBNull(i) ? null : Dialect.ReadInteger(r, i);
+        return Image.Load(
+            id: Dialect.ReadId(r, 0),
+            name: Text(1),
+            status: GlanceNames.ParseStatus(r.GetString(2)),
+            diskFormat: Text(3),
+            containerFormat: Text(4),
+            visibility: GlanceNames.ParseVisibility(r.GetString(5)),
+            isProtected: Dialect.ReadFlag(r, 6),
+            size: Number(7),
+            virtualSize: Number(8),
+            checksum: Text(9),
+            osHashAlgo: Text(10),
+            osHashValue: Text(11),
+            minDisk: checked((int)Dialect.ReadInteger(r, 12)),
+            minRam: checked((int)Dialect.ReadInteger(r, 13)),
+            owner: Text(14),
+            createdAt: Dialect.ReadTime(r, 15),
+            updatedAt: Dialect.ReadTime(r, 16));
+    }
+
+    // --- writing ----------------------------------------------------------------------------------
+
+    private void BindImage(DbCommand command, Image image, DateTime now)
+    {
+        AddParameter(command, "@id", Dialect.Id(image.Id));
+        AddParameter(command, "@name", image.Name);
+        AddParameter(command, "@name_folded", image.Name is null ? null : WildcardPattern.Fold(image.Name));
+        AddParameter(command, "@status", GlanceNames.Of(image.Status));
+        AddParameter(command, "@disk_format", image.DiskFormat);
+        AddParameter(command, "@container_format", image.ContainerFormat);
+        AddParameter(command, "@visibility", GlanceNames.Of(image.Visibility));
+        AddParameter(command, "@protected", Dialect.Flag(image.Protected));
+        AddParameter(command, "@size", image.Size);
+        AddParameter(command, "@virtual_size", image.VirtualSize);
+        AddParameter(command, "@checksum", image.Checksum);
+        AddParameter(command, "@os_hash_algo", image.OsHashAlgo);
+        AddParameter(command, "@os_hash_value", image.OsHashValue);
+        AddParameter(command, "@min_disk", image.MinDisk);
+        AddParameter(command, "@min_ram", image.MinRam);
+        AddParameter(command, "@owner", image.Owner);
+        AddParameter(command, "@updated_at", Dialect.Time(now));
+    }
+
+    private void WriteChildren(DbConnection connection, DbTransaction transaction, Image image)
+    {
+        var id = Dialect.Id(image.Id);
+        void InsertEach<T>(IEnumerable<T> items, string sql, string first, string second, Func<T, (string, string)> values)
+        {
+            using var insert = Command(connection, transaction, sql);
+            AddParameter(insert, "@id", id);
+            var a = AddParameter(insert, first, null);
+            var b = AddParameter(insert, second, null);
+            foreach (var item in items)
+            {
+                (a.Value, b.Value) = values(item);
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        if (image.Tags.Count > 0)
+            InsertEach(image.Tags, "INSERT INTO image_tags (image_id, value, value_folded) VALUES (@id, @value, @folded)",
+                "@value", "@folded", tag => (tag, WildcardPattern.Fold(tag)));
+        if (image.Properties.Count > 0)
+            InsertEach(image.Properties, "INSERT INTO image_properties (image_id, name, value) VALUES (@id, @name, @value)",
+                "@name", "@value", property => (property.Key, property.Value));
+        if (image.Locations.Count > 0)
+            InsertEach(image.Locations, "INSERT INTO image_locations (image_id, url, status) VALUES (@id, @url, @status)",
+                "@url", "@status", location => (location.Url, location.Status));
+    }
+
+    /// <summary>Why a compare-and-swap found no row: gone (not found) or in another status (conflict).</summary>
+    private ImagePsException SaveFailure(DbConnection connection, DbTransaction transaction, Image image, ImageStatus expected)
+    {
+        using var select = Command(connection, transaction, "SELECT status, deleted FROM images WHERE id = @id");
+        AddParameter(select, "@id", Dialect.Id(image.Id));
+        using var reader = select.ExecuteReader();
+        if (!reader.Read() || Dialect.ReadFlag(reader, 1)) return ImageErrors.NotFound(image.Id);
+        return ImageErrors.StatusConflict(image, expected, GlanceNames.ParseStatus(reader.GetString(0)));
+    }
+
+    /// <summary>True when the id is or ever was in the catalog: ids are never reused.</summary>
+    private bool EverExisted(DbConnection connection, DbTransaction transaction, Guid id)
+    {
+        using var select = Command(connection, transaction, "SELECT 1 FROM images WHERE id = @id");
+        AddParameter(select, "@id", Dialect.Id(id));
+        return select.ExecuteScalar() is not null;
+    }
+
+    // --- connections and commands -------------------------------------------------------------------
+
+    /// <summary>Runs <paramref name="work"/> in a read transaction (one snapshot); provider errors become <see cref="Unavailable"/>.</summary>
+    internal T Read<T>(Func<DbConnection, DbTransaction, T> work) => Run(Dialect.BeginRead, work);
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it; any exception rolls it back.</summary>
+    internal void Write(Action<DbConnection, DbTransaction> work) => Run<object?>(Dialect.BeginWrite, (connection, transaction) =>
+    {
+        work(connection, transaction);
+        return null;
+    });
+
+    private T Run<T>(Func<DbConnection, DbTransaction> begin, Func<DbConnection, DbTransaction, T> work)
+    {
+        try
+        {
+            using var connection = OpenConnection();
+            using var transaction = begin(connection);
+            var result = work(connection, transaction);
+            transaction.Commit();
+            return result;
+        }
+        catch (DbException e)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>Adds a parameter; null becomes SQL NULL.</summary>
+    internal static DbParameter AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace ImagePs.Catalog;
+
+/// <summary>
+/// SQLite's column types in the embedded catalog: ids as text, times as fixed-width ISO 8601 text
+/// (which sorts like the time), flags as 0/1; names pre-filtered with GLOB (case-sensitive, over the
+/// folded name); reads in deferred and writes in immediate transactions (one writer at a time).
+/// </summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    public static SqliteDialect Instance { get; } = new();
+
+    public override object Id(Guid id) => Key(id);
+
+    public override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    public override object Time(DateTime utc) => FormatTime(utc);
+
+    public override DateTime ReadTime(DbDataReader reader, int ordinal) => ParseTime(reader.GetString(ordinal));
+
+    public override object Flag(bool value) => value ? 1L : 0L;
+
+    public override bool ReadFlag(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal) != 0;
+
+    public override string NameMatches(string column, string parameter) => $"{column} GLOB {parameter}";
+
+    public override string NamePrefilter(WildcardPattern pattern) => pattern.ToGlobPrefilter();
+
+    public override string NullSafeEquals(string column, string parameter) => $"{column} IS {parameter}";
+
+    public override DbTransaction BeginRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction();
+
+    /// <summary>SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).</summary>
+    public override bool IsUniqueViolation(DbException error) =>
+        error is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };
+
+    internal static string Key(Guid id) => id.ToString("D");
+
+    internal static string FormatTime(DateTime value) => value.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    internal static DateTime ParseTime(string value) =>
+        DateTime.ParseExact(value, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+}
