@@ -74,6 +74,12 @@ public sealed class RepositorySettings
     /// <summary>Images per owner (project), deleted ones not counted; 0: unlimited.</summary>
     public int ImageCountQuota { get; private set; }
 
+    /// <summary>Where the catalog lives (the <c>Catalog</c> section); default: SQLite in the repository folder.</summary>
+    public CatalogSettings Catalog { get; private set; } = CatalogSettings.Default;
+
+    /// <summary>Where image data lives (the <c>Store</c> section); default: the repository's images folder.</summary>
+    public StoreSettings Store { get; private set; } = StoreSettings.Default;
+
     public static RepositorySettings Default => new();
 
     public static RepositorySettings Load(string path)
@@ -91,7 +97,10 @@ public sealed class RepositorySettings
         return Parse(text, path);
     }
 
-    public static RepositorySettings Parse(string json, string path)
+    public static RepositorySettings Parse(string json, string path) => Parse(json, path, Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">Where secrets missing from the file are looked up (environment variables).</param>
+    internal static RepositorySettings Parse(string json, string path, Func<string, string?> environment)
     {
         var settings = new RepositorySettings();
         JsonDocument document;
@@ -158,11 +167,19 @@ public sealed class RepositorySettings
                     case nameof(ImageCountQuota):
                         settings.ImageCountQuota = CountQuota(path, property);
                         break;
+                    case nameof(Catalog):
+                        settings.Catalog = CatalogSettings.Parse(path, property, environment);
+                        break;
+                    case nameof(Store):
+                        settings.Store = StoreSettings.Parse(path, property, environment);
+                        break;
                     default:
                         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsUnknownKey);
                 }
             }
         }
+        if (settings.Store.Provider == StoreProvider.S3 && settings.VirtualSizeProbe is VirtualSizeProbeMode.QemuImg or VirtualSizeProbeMode.Both)
+            throw ImageErrors.InvalidSettings(path, nameof(VirtualSizeProbe), Messages.SettingsQemuImgNeedsLocalStore);
         return settings;
     }
 
