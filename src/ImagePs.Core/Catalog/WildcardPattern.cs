@@ -185,6 +185,37 @@ public sealed class WildcardPattern
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The same superset as a SQL LIKE pattern (escape character backslash): literals stay, with
+    /// <c>%</c>, <c>_</c> and <c>\</c> escaped, so they are never wildcards; everything else becomes <c>%</c>.
+    /// </summary>
+    public string ToLikePrefilter()
+    {
+        var sb = new StringBuilder();
+        foreach (var token in _tokens)
+        {
+            if (token.Kind == Kind.Literal)
+            {
+                var c = token.Literal;
+                if (c is '%' or '_' or '\\') sb.Append('\\');
+                sb.Append(c);
+            }
+            else if (sb.Length == 0 || sb[sb.Length - 1] != '%' || EndsWithEscape(sb))
+            {
+                sb.Append('%');
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>True when the last character of the pattern so far is escaped (an odd run of backslashes before it).</summary>
+    private static bool EndsWithEscape(StringBuilder sb)
+    {
+        var backslashes = 0;
+        for (var i = sb.Length - 2; i >= 0 && sb[i] == '\\'; i--) backslashes++;
+        return backslashes % 2 == 1;
+    }
+
     /// <summary>The case folding used for names in the catalog and in patterns: per UTF-16 unit, invariant.</summary>
     public static char Fold(char c) => char.ToUpperInvariant(c);
 

@@ -149,6 +149,14 @@ public static class ImageErrors
     public static ImagePsException StoreWriteFailed(string path, Exception inner) =>
         new("StoreWriteFailed", ErrorKind.WriteError, F(Messages.StoreWriteFailed, path, inner.Message), path, inner);
 
+    /// <summary>The bucket does not exist and these credentials may not create it (or may not use it).</summary>
+    public static ImagePsException BucketNotCreated(string bucket, string endpoint, Exception inner) =>
+        new("StoreAccessDenied", ErrorKind.PermissionDenied, F(Messages.BucketNotCreated, bucket, endpoint, inner.Message), bucket, inner);
+
+    /// <summary>The object store cannot be reached (connection refused, timed out, no answer).</summary>
+    public static ImagePsException StoreUnavailable(string endpoint, string bucket, Exception inner) =>
+        new("StoreUnavailable", ErrorKind.ResourceUnavailable, F(Messages.StoreUnavailable, endpoint, bucket, inner.Message), endpoint, inner);
+
     public static ImagePsException InvalidLocation(string url) =>
         new("InvalidLocation", ErrorKind.InvalidData, F(Messages.InvalidLocation, url), url);
 
@@ -172,6 +180,10 @@ public static class ImageErrors
 
     public static ImagePsException CatalogUnavailable(string path, Exception inner) =>
         new("CatalogUnavailable", ErrorKind.ResourceUnavailable, F(Messages.CatalogUnavailable, path, inner.Message), path, inner);
+
+    /// <summary>A catalog server that cannot be reached or used; <paramref name="reason"/> is already free of secrets.</summary>
+    public static ImagePsException CatalogUnavailable(string catalog, string reason, Exception inner) =>
+        new("CatalogUnavailable", ErrorKind.ResourceUnavailable, F(Messages.CatalogUnavailable, catalog, reason), catalog, inner);
 
     public static ImagePsException CatalogSchemaTooNew(string path, long found, long supported) =>
         new("CatalogSchemaTooNew", ErrorKind.InvalidOperation, F(Messages.CatalogSchemaTooNew, path, found, supported), path);

@@ -42,6 +42,20 @@ public class WildcardPatternTests
         Assert.Equal(glob, WildcardPattern.Parse(pattern).ToGlobPrefilter());
     }
 
+    [Theory]
+    [InlineData("debian*", "DEBIAN%")]
+    [InlineData("100%_x", "100\\%\\_X")]
+    [InlineData("a?b", "A%B")]
+    [InlineData("a[xy]b*", "A%B%")]
+    [InlineData("back\\slash*", "BACK\\\\SLASH%")]
+    [InlineData("`*lit", "*LIT")]
+    [InlineData("*?*", "%")]
+    [InlineData("50%*", "50\\%%")]
+    public void Like_prefilter_escapes_sql_wildcards_and_widens_the_rest(string pattern, string like)
+    {
+        Assert.Equal(like, WildcardPattern.Parse(pattern).ToLikePrefilter());
+    }
+
     [Fact]
     public void Unclosed_bracket_is_an_invalid_pattern()
     {

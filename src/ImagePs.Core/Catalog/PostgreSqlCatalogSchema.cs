@@ -1,0 +1,122 @@
+using Npgsql;
+
+namespace ImagePs.Catalog;
+
+/// <summary>
+/// The PostgreSQL catalog's schema: the same tables and numbered migrations as
+/// <see cref="SqliteCatalogSchema"/>, in PostgreSQL's types. Table <c>imageps_schema</c> records the
+/// version reached. Opening a catalog applies the missing steps in one transaction under an advisory
+/// lock (hosts opening a new catalog at once migrate it once), and refuses a catalog written by a
+/// newer module. The tables go into the first schema of the connection's search path.
+/// </summary>
+internal static class PostgreSqlCatalogSchema
+{
+    /// <summary>Held (transaction-scoped) while a catalog is migrated.</summary>
+    private const long MigrationLock = 0x496D616765507331; // "ImagePs1"
+
+    private static readonly string[] Migrations =
+    {
+        // 1: images, tags, extra properties, locations.
+        """
+        CREATE TABLE images (
+            id               uuid        NOT NULL PRIMARY KEY,
+            name             text,
+            name_folded      text,
+            status           text        NOT NULL,
+            disk_format      text,
+            container_format text,
+            visibility       text        NOT NULL,
+            protected        boolean     NOT NULL,
+            size             bigint,
+            virtual_size     bigint,
+            checksum         text,
+            os_hash_algo     text,
+            os_hash_value    text,
+            min_disk         integer     NOT NULL,
+            min_ram          integer     NOT NULL,
+            owner            text,
+            created_at       timestamptz NOT NULL,
+            updated_at       timestamptz NOT NULL,
+            deleted          boolean     NOT NULL DEFAULT false,
+            deleted_at       timestamptz
+        );
+        CREATE INDEX images_listing ON images (deleted, created_at, id);
+        CREATE INDEX images_name ON images (name_folded text_pattern_ops);
+        CREATE INDEX images_status ON images (status);
+        CREATE INDEX images_checksum ON images (checksum);
+        CREATE INDEX images_owner ON images (owner);
+
+        CREATE TABLE image_tags (
+            image_id     uuid NOT NULL REFERENCES images (id),
+            value        text NOT NULL,
+            value_folded text NOT NULL,
+            PRIMARY KEY (image_id, value)
+        );
+        CREATE INDEX image_tags_value ON image_tags (value_folded, image_id);
+
+        CREATE TABLE image_properties (
+            image_id uuid NOT NULL REFERENCES images (id),
+            name     text NOT NULL,
+            value    text NOT NULL,
+            PRIMARY KEY (image_id, name)
+        );
+
+        CREATE TABLE image_locations (
+            id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            image_id uuid   NOT NULL REFERENCES images (id),
+            url      text   NOT NULL,
+            status   text   NOT NULL
+        );
+        CREATE INDEX image_locations_image ON image_locations (image_id);
+        """,
+
+        // 2: members of shared images (Glance's image_members).
+        """
+        CREATE TABLE image_members (
+            image_id   uuid        NOT NULL REFERENCES images (id),
+            member     text        NOT NULL,
+            status     text        NOT NULL,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (image_id, member)
+        );
+        CREATE INDEX image_members_member ON image_members (member, status, image_id);
+        """,
+    };
+
+    /// <summary>The schema version this module writes.</summary>
+    public static long CurrentVersion => Migrations.Length;
+
+    /// <param name="catalog">The catalog's description for messages (never the connection string).</param>
+    public static void Migrate(NpgsqlConnection connection, string catalog)
+    {
+        var version = ReadVersion(connection);
+        if (version > CurrentVersion) throw ImageErrors.CatalogSchemaTooNew(catalog, version, CurrentVersion);
+        if (version == CurrentVersion) return;
+
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})");
+        Execute(connection, "CREATE TABLE IF NOT EXISTS imageps_schema (version integer NOT NULL)");
+        version = ReadVersion(connection); // another host may have migrated meanwhile
+        if (version > CurrentVersion) throw ImageErrors.CatalogSchemaTooNew(catalog, version, CurrentVersion);
+        if (version == 0) Execute(connection, "DELETE FROM imageps_schema; INSERT INTO imageps_schema (version) VALUES (0)");
+        for (var step = version; step < CurrentVersion; step++)
+            Execute(connection, Migrations[step] + $"\nUPDATE imageps_schema SET version = {step + 1};");
+        transaction.Commit();
+    }
+
+    /// <summary>The version reached; 0 for a database ImagePs has not written yet.</summary>
+    public static long ReadVersion(NpgsqlConnection connection)
+    {
+        using var exists = new NpgsqlCommand("SELECT to_regclass('imageps_schema') IS NOT NULL", connection);
+        if (!(bool)exists.ExecuteScalar()!) return 0;
+        using var select = new NpgsqlCommand("SELECT max(version) FROM imageps_schema", connection);
+        return select.ExecuteScalar() is int version ? version : 0;
+    }
+
+    private static void Execute(NpgsqlConnection connection, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+}

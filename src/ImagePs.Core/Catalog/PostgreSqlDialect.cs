@@ -1,0 +1,42 @@
+using System;
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+
+namespace ImagePs.Catalog;
+
+/// <summary>
+/// PostgreSQL's column types: uuid ids, timestamptz times (microseconds, UTC), boolean flags; names
+/// pre-filtered with LIKE over the folded name (a <c>text_pattern_ops</c> index serves prefixes);
+/// reads in REPEATABLE READ transactions (one snapshot for an image and its tags, properties and
+/// locations), writes in READ COMMITTED, where a conditional UPDATE that lost a race to another
+/// host's UPDATE re-checks the new row and changes nothing: the compare-and-swap holds across hosts.
+/// </summary>
+internal sealed class PostgreSqlDialect : SqlDialect
+{
+    public static PostgreSqlDialect Instance { get; } = new();
+
+    public override object Id(Guid id) => id;
+
+    public override Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
+
+    public override object Time(DateTime utc) => utc.Kind == DateTimeKind.Utc ? utc : DateTime.SpecifyKind(utc.ToUniversalTime(), DateTimeKind.Utc);
+
+    public override DateTime ReadTime(DbDataReader reader, int ordinal) => DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+    public override object Flag(bool value) => value;
+
+    public override bool ReadFlag(DbDataReader reader, int ordinal) => reader.GetBoolean(ordinal);
+
+    public override string NameMatches(string column, string parameter) => $"{column} LIKE {parameter}";
+
+    public override string NamePrefilter(WildcardPattern pattern) => pattern.ToLikePrefilter();
+
+    public override string NullSafeEquals(string column, string parameter) => $"{column} IS NOT DISTINCT FROM {parameter}";
+
+    public override DbTransaction BeginRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
+
+    public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
+    public override bool IsUniqueViolation(DbException error) => error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+}
