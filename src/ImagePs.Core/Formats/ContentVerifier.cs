@@ -105,6 +105,11 @@ internal sealed class ContentVerifier
 
     private Verified ProbeVirtualSize(Image image, string format, long? native, string? localPath, CancellationToken cancellationToken)
     {
+        if (_probe is UnavailableProbe skipped)
+        {
+            _observer.Verbose(string.Format(Messages.VirtualSizeNativeOnly, image, skipped.Reason));
+            return new Verified(format, native, null);
+        }
         var mode = _settings.VirtualSizeProbe ?? (_probe.IsAvailable ? VirtualSizeProbeMode.Both : VirtualSizeProbeMode.Native);
         if (_settings.VirtualSizeProbe is null && mode == VirtualSizeProbeMode.Native && _settings.QemuImgPath is not null)
             _observer.Warning(string.Format(Messages.VirtualSizeUnconfirmed, image, string.Format(Messages.QemuImgPathNotFound, _settings.QemuImgPath)));

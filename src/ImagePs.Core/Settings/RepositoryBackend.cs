@@ -10,8 +10,9 @@ namespace ImagePs;
 
 /// <summary>
 /// One opened repository: its settings, catalog, store, upload leases, signing certificates and
-/// virtual-size probe. The embedded default is SQLite plus the filesystem store; another backend is
-/// chosen here, nowhere else. Opening also recovers uploads abandoned by processes that are gone.
+/// virtual-size probe. The embedded default is SQLite plus the filesystem store; imageps.json may
+/// name a PostgreSQL catalog and an S3 store instead. The providers are chosen here, nowhere else.
+/// Opening also recovers uploads abandoned by processes that are gone.
 /// </summary>
 public sealed class RepositoryBackend
 {
@@ -55,13 +56,11 @@ public sealed class RepositoryBackend
     {
         folder.EnsureCreated();
         var settings = RepositorySettings.Load(folder.SettingsPath);
-        var catalog = SqliteImageRepository.Open(folder.CatalogPath);
-        var store = new FileSystemImageStore(folder.StorePath);
-        var leases = new FileUploadLeases(folder.UploadsPath);
-        var probe = new QemuImgProbe(settings.QemuImgPath);
-        var backend = new RepositoryBackend(folder, settings, catalog, catalog, store, leases, probe)
+        var (catalog, members, leases) = OpenCatalog(folder, settings);
+        var store = OpenStore(folder, settings);
+        var backend = new RepositoryBackend(folder, settings, catalog, catalog, store, leases, ProbeFor(settings))
         {
-            Members = new SqliteImageMemberRepository(catalog),
+            Members = members,
             Policy = PolicyRules.Load(folder.FindPolicyFile(settings)),
             PropertyProtections = settings.PropertyProtectionFile is { } protections
                 ? PropertyProtectionRules.Load(folder.Resolve(protections))
@@ -73,4 +72,28 @@ public sealed class RepositoryBackend
             observer?.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
         return backend;
     }
+
+    /// <summary>
+    /// The catalog named by the settings, its members, and the upload leases that go with it: lock
+    /// files beside a SQLite catalog (one machine), advisory locks on a PostgreSQL one (many hosts).
+    /// </summary>
+    private static (SqlImageRepository Catalog, IImageMemberRepository Members, IUploadLeases Leases) OpenCatalog(RepositoryFolder folder, RepositorySettings settings)
+    {
+        if (settings.Catalog.Provider == CatalogProvider.PostgreSql)
+        {
+            var server = PostgreSqlImageRepository.Open(settings.Catalog.ConnectionString!, folder.SettingsPath);
+            return (server, new PostgreSqlImageMemberRepository(server), new PostgreSqlUploadLeases(server.Connections));
+        }
+        var embedded = SqliteImageRepository.Open(folder.CatalogPath);
+        return (embedded, new SqliteImageMemberRepository(embedded), new FileUploadLeases(folder.UploadsPath));
+    }
+
+    private static IImageStore OpenStore(RepositoryFolder folder, RepositorySettings settings) =>
+        settings.Store.Provider == StoreProvider.S3 ? new S3ImageStore(settings.Store) : new FileSystemImageStore(folder.StorePath);
+
+    /// <summary>qemu-img reads local files: with an S3 store the virtual size is the native inspector's alone.</summary>
+    private static IVirtualSizeProbe ProbeFor(RepositorySettings settings) =>
+        settings.Store.Provider == StoreProvider.S3
+            ? new UnavailableProbe(Messages.QemuImgNoLocalFile)
+            : new QemuImgProbe(settings.QemuImgPath);
 }
