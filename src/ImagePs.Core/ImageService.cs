@@ -15,11 +15,13 @@ public sealed class ImageService
 {
     private readonly Gateway _gateway;
     private readonly IOperationObserver _observer;
+    private readonly CallerContext _caller;
 
     public ImageService(RepositoryBackend backend, CallerContext caller, IOperationObserver observer)
     {
         Backend = backend;
         _observer = observer;
+        _caller = caller;
         _gateway = new Gateway(backend, caller, observer);
     }
 
@@ -54,6 +56,57 @@ public sealed class ImageService
         var image = _gateway.ImageRepository.Get(id);
         image.Delete();
         _gateway.ImageRepository.Remove(image);
+    }
+
+    // --- changing an image: read, apply in memory (every rule checked), then save ---------------
+    // The cmdlets ask for confirmation between the apply and the save; the save is a compare-and-swap
+    // on the status the image was read with, so a status change meanwhile is ImageConflict.
+
+    /// <summary>Set-Image in one call: reads the image, applies the changes, saves it.</summary>
+    public Image UpdateImage(Guid id, ImageChanges changes)
+    {
+        var image = GetImage(id);
+        ApplyChanges(image, changes);
+        return SaveImage(image);
+    }
+
+    /// <summary>Checks and applies <paramref name="changes"/> to an image in memory; nothing is saved.</summary>
+    public static void ApplyChanges(Image image, ImageChanges changes) => changes.ApplyTo(image);
+
+    /// <summary>Glance's deactivate, in memory: false when the image already was Deactivated.</summary>
+    public static bool Deactivate(Image image) => image.Deactivate();
+
+    /// <summary>Glance's reactivate, in memory: false when the image already was Active.</summary>
+    public static bool Reactivate(Image image) => image.Reactivate();
+
+    /// <summary>Saves an image read and changed by this service, through the gateway's repository.</summary>
+    public Image SaveImage(Image image)
+    {
+        _gateway.ImageRepository.Save(image);
+        return image;
+    }
+
+    /// <summary>Disable-Image in one call; an image already Deactivated is left as it is.</summary>
+    public Image DeactivateImage(Guid id)
+    {
+        var image = GetImage(id);
+        return Deactivate(image) ? SaveImage(image) : image;
+    }
+
+    /// <summary>Enable-Image in one call; an image already Active is left as it is.</summary>
+    public Image ReactivateImage(Guid id)
+    {
+        var image = GetImage(id);
+        return Reactivate(image) ? SaveImage(image) : image;
+    }
+
+    /// <summary>
+    /// What a download asks before it reads any data (Glance's image_data.download): a Deactivated
+    /// image's data is refused with <c>ImageDeactivated</c> unless the caller is an admin.
+    /// </summary>
+    public void CheckDownloadAllowed(Image image)
+    {
+        if (image.Status == ImageStatus.Deactivated && !_caller.IsAdmin) throw ImageErrors.ImageDeactivated(image);
     }
 
     /// <summary>Uploads a file's content into a Queued image.</summary>
