@@ -11,7 +11,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('module/ImagePs.Format.ps1xml')
-    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Get-Image', 'Remove-Image')
+    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Get-Image', 'Remove-Image', 'Set-Image', 'Disable-Image', 'Enable-Image')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
