@@ -34,6 +34,7 @@ Set-StrictMode -Version Latest
 
 $Root = $PSScriptRoot
 $ModuleBin = Join-Path $Root 'module/bin'
+$HelpOutput = Join-Path $Root 'en-US'
 $Tools = Join-Path $Root '.tools'
 $Results = Join-Path $Root 'TestResults'
 $PesterVersion = '5.7.1'
@@ -81,6 +82,10 @@ function Install-Pester {
 function Invoke-Build {
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs/ImagePs.csproj'), '-c', $Configuration, '-o', $ModuleBin, '--nologo', '-v', 'quiet')
     Write-Host "Built module: $(Join-Path $Root 'ImagePs.psd1') -> $ModuleBin"
+    # Help is built from docs/help by importing the module just built: in a fresh pwsh, so this
+    # session never loads the assembly.
+    Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'scripts/Build-ModuleHelp.ps1'),
+        '-ManifestPath', (Join-Path $Root 'ImagePs.psd1'), '-SourcePath', (Join-Path $Root 'docs/help'), '-OutputPath', $HelpOutput)
 }
 
 function Invoke-XunitSuite {
@@ -172,7 +177,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Clean {
-    $paths = @($ModuleBin, $Results, $Tools) +
+    $paths = @($ModuleBin, $HelpOutput, $Results, $Tools, (Join-Path $Root 'out')) +
         (Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj).FullName
     foreach ($path in $paths) { Remove-Item -LiteralPath $path -Recurse -Force -ErrorAction Ignore }
     Write-Host 'Cleaned.'
