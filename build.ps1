@@ -9,6 +9,9 @@
              `Import-Module ./ImagePs.psd1` loads the built module.
       Test   build, then run every suite (xunit for the core, Pester for the module in a fresh pwsh)
              and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
+      Package
+             build, then pack the module into out/package/ImagePs.<version>.nupkg, which
+             Install-PSResource installs from a folder repository (see README, Packaging).
       Demo   build, make a few small disk images with qemu-img in a temp folder, ingest them with
              `Get-ChildItem | New-Image | Send-ImageData` into a temp repository, show the catalog.
       Clean  remove build output and downloaded test tools.
@@ -22,7 +25,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -35,6 +38,7 @@ Set-StrictMode -Version Latest
 $Root = $PSScriptRoot
 $ModuleBin = Join-Path $Root 'module/bin'
 $HelpOutput = Join-Path $Root 'en-US'
+$PackageOutput = Join-Path $Root 'out/package'
 $Tools = Join-Path $Root '.tools'
 $Results = Join-Path $Root 'TestResults'
 $PesterVersion = '5.7.1'
@@ -86,6 +90,14 @@ function Invoke-Build {
     # session never loads the assembly.
     Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'scripts/Build-ModuleHelp.ps1'),
         '-ManifestPath', (Join-Path $Root 'ImagePs.psd1'), '-SourcePath', (Join-Path $Root 'docs/help'), '-OutputPath', $HelpOutput)
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = (Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'ImagePs.psd1')).ModuleVersion
+    Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'scripts/New-ModulePackage.ps1'),
+        '-SourceRoot', $Root, '-DestinationPath', $PackageOutput)
+    Write-Host "Package: $(Join-Path $PackageOutput "ImagePs.$version.nupkg")"
 }
 
 function Invoke-XunitSuite {
@@ -188,6 +200,7 @@ try {
     switch ($Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
+        'Package' { Invoke-Package }
         'Demo' { Invoke-Demo }
         'Clean' { Invoke-Clean }
     }
