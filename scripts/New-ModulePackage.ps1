@@ -8,8 +8,10 @@
     top, module/ImagePs.Format.ps1xml, module/bin (the cmdlets, their dependencies and each
     platform's native SQLite) and en-US (help), so the manifest's relative RootModule and
     FormatsToProcess paths stay valid; checks it with Test-ModuleManifest; and packs it with
-    Compress-PSResource (PSResourceGet, shipped with PowerShell 7.4+), which registers no repository
-    and touches no user setting. Needs a build first (build.ps1 Build, or the Package task).
+    Compress-PSResource (PSResourceGet, shipped with PowerShell 7.4+), which registers no repository;
+    PSResourceGet runs with a throw-away HOME so it leaves no settings behind. Run it in its own pwsh
+    (build.ps1 does): it changes HOME for that process. Needs a build first (build.ps1 Build, or the
+    Package task).
 
 .OUTPUTS
     System.IO.FileInfo: the .nupkg.
@@ -61,6 +63,16 @@ try {
     New-Item -ItemType Directory -Force -Path $DestinationPath | Out-Null
     $package = Join-Path $DestinationPath "$name.$($manifest.ModuleVersion).nupkg"
     Remove-Item -LiteralPath $package -ErrorAction Ignore
+    # PSResourceGet creates its repository list in the user's data folder when it loads; give it a
+    # throw-away one, so packing leaves nothing behind. (.NET reads HOME and XDG_* on each call on
+    # Linux and macOS; the folders must exist, or it answers "" and PSResourceGet falls back to the
+    # current directory. On Windows the per-user folders cannot be redirected this way.)
+    $scratchHome = Join-Path $stage 'home'
+    foreach ($variable in 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME') {
+        $folder = New-Item -ItemType Directory -Force -Path (Join-Path $scratchHome $variable)
+        [Environment]::SetEnvironmentVariable($variable, $folder.FullName)
+    }
+    [Environment]::SetEnvironmentVariable('HOME', $scratchHome)
     Compress-PSResource -Path $moduleFolder -DestinationPath $DestinationPath
     if (-not (Test-Path -LiteralPath $package)) { throw "Compress-PSResource did not write $package." }
     Get-Item -LiteralPath $package
