@@ -16,11 +16,12 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Get-Image', 'New-Image', 'Remove-Image', 'Send-ImageData')
+        $exported | Should -Be @('Disable-Image', 'Enable-Image', 'Get-Image', 'New-Image', 'Remove-Image', 'Send-ImageData', 'Set-Image')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
-        @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }
+        @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }, @{ Name = 'Set-Image' },
+        @{ Name = 'Disable-Image' }, @{ Name = 'Enable-Image' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain 'ImagePs.Image'
     }
