@@ -30,10 +30,11 @@ Describe 'The ImagePs.Image views' {
         $lines | Where-Object { $_ -like 'windows-server-2022-dat…*Queued*vhdx*' } | Should -Not -BeNullOrEmpty
     }
 
-    It 'shows whole ids in the table from 116 columns on' {
-        $table = Get-Image | Format-Table | Out-String -Width 120
+    It 'shows whole ids in the table from 105 columns on' {
+        $table = Get-Image | Format-Table | Out-String -Width 105
         $table | Should -Match "$($debian.Id)"
         $table | Should -Match "$($long.Id)"
+        Get-Image | Format-Table | Out-String -Width 104 | Should -Not -Match "$($debian.Id)"
     }
 
     It 'shows every field in the list view, sizes with their bytes' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
