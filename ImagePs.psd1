@@ -7,18 +7,18 @@
     Author               = 'ImagePs contributors'
     CompanyName          = 'ImagePs'
     Copyright            = '(c) ImagePs contributors. All rights reserved.'
-    Description          = 'An OpenStack Glance v2 style image catalog for PowerShell: create image records, stream disk images into a store with MD5 and SHA-512 computed on the fly, probe their virtual size, and query the catalog. Embedded SQLite catalog and filesystem store; nothing to start or configure.'
+    Description          = 'An OpenStack Glance v2 style image catalog for PowerShell: create image records, stream disk images into a store with MD5 and SHA-512 computed on the fly, probe their virtual size, and query and change the catalog. Embedded SQLite catalog and filesystem store; nothing to start or configure.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('module/ImagePs.Format.ps1xml')
-    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Save-ImageData', 'Get-Image', 'Remove-Image', 'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Get-ImageEvent')
+    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Save-ImageData', 'Get-Image', 'Set-Image', 'Remove-Image', 'Disable-Image', 'Enable-Image', 'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Get-ImageEvent')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
             Tags         = @('Glance', 'OpenStack', 'Image', 'qcow2', 'VHD', 'VMDK', 'Catalog', 'Linux', 'Windows', 'MacOS')
-            ReleaseNotes = 'New-Image, Send-ImageData, Get-Image, Remove-Image on an embedded SQLite catalog and filesystem store.'
+            ReleaseNotes = 'New-Image, Send-ImageData, Get-Image, Set-Image, Disable-Image, Enable-Image, Remove-Image on an embedded SQLite catalog and filesystem store; full help (Get-Help about_ImagePs), tab completion, -WhatIf on every change.'
         }
     }
 }

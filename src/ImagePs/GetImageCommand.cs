@@ -16,11 +16,13 @@ public sealed class GetImageCommand : ImageCmdlet
     private const string ListSet = "List";
     private const string ByIdSet = "ById";
 
-    [Parameter(Position = 0, ParameterSetName = ListSet)]
+    [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipeline = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string[]? Name { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ImageIdCompleter))]
     public Guid[] Id { get; set; } = Array.Empty<Guid>();
 
     [Parameter(ParameterSetName = ListSet)]
@@ -28,12 +30,14 @@ public sealed class GetImageCommand : ImageCmdlet
 
     /// <summary>Images carrying every one of these tags (case-insensitive).</summary>
     [Parameter(ParameterSetName = ListSet)]
+    [ArgumentCompleter(typeof(ImageTagCompleter))]
     public string[]? Tag { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
     public ImageVisibility[]? Visibility { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
+    [ArgumentCompleter(typeof(DiskFormatCompleter))]
     public string[]? DiskFormat { get; set; }
 
     /// <summary>

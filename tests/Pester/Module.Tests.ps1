@@ -16,12 +16,13 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Add-ImageMember', 'Get-Image', 'Get-ImageEvent', 'Get-ImageMember', 'New-Image',
-            'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-ImageMember')
+        $exported | Should -Be @('Add-ImageMember', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent', 'Get-ImageMember',
+            'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
-        @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }
+        @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }, @{ Name = 'Set-Image' },
+        @{ Name = 'Disable-Image' }, @{ Name = 'Enable-Image' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain 'ImagePs.Image'
     }
