@@ -2,6 +2,9 @@
     # The module's one manifest. build.ps1 publishes the compiled cmdlets into module/bin, so after a
     # build `Import-Module ./ImagePs.psd1` from the repository root loads the real module.
     RootModule           = 'module/bin/ImagePs.dll'
+    # Imported first: loads the engine (module/bin/core) into a load context of its own, so another
+    # module's SQLite or other shared libraries cannot clash with ImagePs's.
+    NestedModules        = @('module/bin/ImagePs.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '8cc649b6-9199-4030-aea4-473a8f2c70a9'
     Author               = 'ImagePs contributors'

@@ -90,7 +90,18 @@ function Install-Pester {
 }
 
 function Invoke-Build {
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs/ImagePs.csproj'), '-c', $Configuration, '-o', $ModuleBin, '--nologo', '-v', 'quiet')
+    # module/bin holds the cmdlets and the loader only; the engine and all its dependencies go to
+    # module/bin/core, loaded into a load context of their own (src/ImagePs.Loader). A stale file from
+    # an older layout would be found by PowerShell first, so the folder is rebuilt from nothing.
+    Remove-Item -LiteralPath $ModuleBin -Recurse -Force -ErrorAction Ignore
+    $staging = Join-Path $Root 'obj/module-staging'
+    Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs/ImagePs.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet')
+    New-Item -ItemType Directory -Path $ModuleBin | Out-Null
+    Copy-Item -Path (Join-Path $staging 'ImagePs.dll'), (Join-Path $staging 'ImagePs.pdb') -Destination $ModuleBin
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs.Loader/ImagePs.Loader.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet')
+    Copy-Item -Path (Join-Path $staging 'ImagePs.Loader.dll'), (Join-Path $staging 'ImagePs.Loader.pdb') -Destination $ModuleBin
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs.Core/ImagePs.Core.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleBin 'core'), '--nologo', '-v', 'quiet')
     Write-Host "Built module: $(Join-Path $Root 'ImagePs.psd1') -> $ModuleBin"
     # Help is built from module/help by importing the module just built: in a fresh pwsh, so this
     # session never loads the assembly.

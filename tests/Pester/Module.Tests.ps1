@@ -37,7 +37,7 @@ Describe 'The ImagePs module' {
     It 'loads the native SQLite library bundled for this platform' {
         $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
         $rid = '{0}-{1}' -f $os, [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
-        Join-Path $RepoRoot "module/bin/runtimes/$rid/native" | Should -Exist
+        Join-Path $RepoRoot "module/bin/core/runtimes/$rid/native" | Should -Exist
         Use-TestRepository | Out-Null
         New-Image -Name 'first-query' | Select-Object -ExpandProperty Status | Should -Be 'Queued'
     }
@@ -47,7 +47,7 @@ Describe 'The ImagePs module' {
         @{ Rid = 'linux-x64'; File = 'libe_sqlite3.so' },
         @{ Rid = 'osx-arm64'; File = 'libe_sqlite3.dylib' }
     ) {
-        Join-Path $RepoRoot "module/bin/runtimes/$Rid/native/$File" | Should -Exist
+        Join-Path $RepoRoot "module/bin/core/runtimes/$Rid/native/$File" | Should -Exist
     }
 
     It 'shows images in a table with readable sizes' {

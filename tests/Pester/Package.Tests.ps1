@@ -44,9 +44,9 @@ Describe 'The module package' {
         try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
         $data = Import-PowerShellDataFile -Path $ManifestPath
         foreach ($path in @('ImagePs.psd1', $data.RootModule) + $data.FormatsToProcess + @(
-                'en-US/ImagePs.dll-Help.xml', 'en-US/about_ImagePs.help.txt', 'module/bin/ImagePs.Core.dll',
-                'module/bin/runtimes/linux-x64/native/libe_sqlite3.so', 'module/bin/runtimes/win-x64/native/e_sqlite3.dll',
-                'module/bin/runtimes/osx-arm64/native/libe_sqlite3.dylib')) {
+                'en-US/ImagePs.dll-Help.xml', 'en-US/about_ImagePs.help.txt', 'module/bin/ImagePs.Loader.dll', 'module/bin/core/ImagePs.Core.dll',
+                'module/bin/core/runtimes/linux-x64/native/libe_sqlite3.so', 'module/bin/core/runtimes/win-x64/native/e_sqlite3.dll',
+                'module/bin/core/runtimes/osx-arm64/native/libe_sqlite3.dylib')) {
             $entries | Should -Contain $path
         }
         $entries | Where-Object { $_ -like '*.pdb' } | Should -BeNullOrEmpty

@@ -94,7 +94,11 @@ function Wait-Until {
 function Get-CatalogStatus {
     # The status as stored in catalog.db, read with SQL so that ImagePs's own recovery does not run.
     param([Parameter(Mandatory)] [guid] $Id)
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$(Join-Path $env:IMAGEPS_HOME 'catalog.db');Pooling=False")
+    # Microsoft.Data.Sqlite lives in ImagePs's own load context, where type names do not reach.
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ImagePs.Image].Assembly)
+    $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+    $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'),
+        [object[]]@("Data Source=$(Join-Path $env:IMAGEPS_HOME 'catalog.db');Pooling=False"))
     try {
         $connection.Open()
         $command = $connection.CreateCommand()
