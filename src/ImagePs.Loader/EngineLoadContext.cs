@@ -28,10 +28,31 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
     /// <summary>The engine assembly, loaded here on first use.</summary>
     public static Assembly Engine => Instance.Value.LoadFromAssemblyPath(Path.Combine(Folder, EngineAssembly + ".dll"));
 
-    /// <summary>Lets the default context find ImagePs.Core (which the cmdlets reference) here.</summary>
-    public static void Register() => Default.Resolving += ResolveEngine;
+    private static readonly object Gate = new();
+    private static bool _registered;
 
-    public static void Unregister() => Default.Resolving -= ResolveEngine;
+    /// <summary>
+    /// Lets the default context find ImagePs.Core (which the cmdlets reference) here. Once per
+    /// process, however many runspaces import the module (ForEach-Object -Parallel does).
+    /// </summary>
+    public static void Register()
+    {
+        lock (Gate)
+        {
+            if (_registered) return;
+            Default.Resolving += ResolveEngine;
+            _registered = true;
+        }
+    }
+
+    public static void Unregister()
+    {
+        lock (Gate)
+        {
+            Default.Resolving -= ResolveEngine;
+            _registered = false;
+        }
+    }
 
     private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
         name.Name == EngineAssembly ? Engine : null;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -47,6 +48,10 @@ public sealed class GetImageCommand : ImageCmdlet
     [Parameter(ParameterSetName = ListSet)]
     public ImageMemberStatus[]? MemberStatus { get; set; }
 
+    /// <summary>Images whose extra properties have exactly these values (every pair must match).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public Hashtable? Property { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ByIdSet)
@@ -67,6 +72,7 @@ public sealed class GetImageCommand : ImageCmdlet
             Visibilities = Visibility,
             DiskFormats = CanonicalDiskFormats(),
             MemberStatuses = MemberStatus,
+            Properties = PropertyFilter(),
         };
 
         var unmatchedLiterals = new List<string>();
@@ -88,11 +94,20 @@ public sealed class GetImageCommand : ImageCmdlet
 
         // Like Get-Process -Name: a name without wildcards that matches nothing is an error,
         // when it is the only filter (other filters may exclude an image on purpose).
-        if (Status is null && Tag is null && Visibility is null && DiskFormat is null && MemberStatus is null)
+        if (Status is null && Tag is null && Visibility is null && DiskFormat is null && MemberStatus is null && Property is null)
         {
             foreach (var name in unmatchedLiterals)
                 WriteError(ErrorRecords.From(ImageErrors.NameNotFound(name), name));
         }
+    }
+
+    private IReadOnlyDictionary<string, string>? PropertyFilter()
+    {
+        if (Property is null) return null;
+        var filter = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Property)
+            filter[entry.Key?.ToString() ?? ""] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
+        return filter;
     }
 
     private IReadOnlyList<string>? CanonicalDiskFormats()

@@ -91,9 +91,10 @@ function Wait-Until {
     $false
 }
 
-function Get-CatalogStatus {
-    # The status as stored in catalog.db, read with SQL so that ImagePs's own recovery does not run.
-    param([Parameter(Mandatory)] [guid] $Id)
+function Invoke-CatalogQuery {
+    # Runs one SQL query on the current repository's catalog.db and returns the first column of each
+    # row: a look from outside, so that ImagePs's own recovery does not run first.
+    param([Parameter(Mandatory)] [string] $Sql)
     # Microsoft.Data.Sqlite lives in ImagePs's own load context, where type names do not reach.
     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ImagePs.Image].Assembly)
     $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
@@ -102,10 +103,18 @@ function Get-CatalogStatus {
     try {
         $connection.Open()
         $command = $connection.CreateCommand()
-        $command.CommandText = "SELECT status FROM images WHERE id = '$Id'"
-        $command.ExecuteScalar()
+        $command.CommandText = $Sql
+        $reader = $command.ExecuteReader()
+        while ($reader.Read()) { $reader.GetValue(0) }
+        $reader.Dispose()
     }
     finally { $connection.Dispose() }
+}
+
+function Get-CatalogStatus {
+    # The status as stored in catalog.db, without opening the repository through ImagePs.
+    param([Parameter(Mandatory)] [guid] $Id)
+    Invoke-CatalogQuery -Sql "SELECT status FROM images WHERE id = '$Id'"
 }
 
 function Start-FifoWriter {

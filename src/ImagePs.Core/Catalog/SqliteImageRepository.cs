@@ -47,6 +47,7 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
         {
             using var connection = repository.OpenConnection();
             SqliteCatalogSchema.Migrate(connection, path);
+            SqliteCatalogSchema.RefreshStatistics(connection);
         }
         catch (SqliteException e)
         {
@@ -88,34 +89,71 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
         });
     }
 
+    /// <summary>
+    /// One statement per listing, read as the caller consumes it: a consistent snapshot (WAL: writers
+    /// are not blocked), constant memory, and each matching row visited once whatever the filter, with
+    /// tags, properties and locations loaded a batch at a time. Disposing the enumeration (e.g. by
+    /// Select-Object -First) closes the statement.
+    /// </summary>
     public IEnumerable<Image> List(ImageQuery query)
     {
         var filter = new SqlFilter(query);
-        string? afterCreated = null;
-        string? afterId = null;
-        while (true)
+        using var listing = new Listing(this, filter);
+        while (listing.NextBatch() is { Count: > 0 } batch)
         {
-            var page = Read(connection =>
-            {
-                using var transaction = connection.BeginTransaction(deferred: true);
-                var where = filter.Where + (afterId is null ? "" : " AND (created_at > @after_created OR (created_at = @after_created AND id > @after_id))");
-                return SelectPage(connection, transaction, where + " ORDER BY created_at, id LIMIT " + PageSize, command =>
-                {
-                    filter.Bind(command);
-                    if (afterId is null) return;
-                    command.Parameters.AddWithValue("@after_created", afterCreated);
-                    command.Parameters.AddWithValue("@after_id", afterId);
-                });
-            });
-
-            foreach (var image in page)
+            foreach (var image in batch)
             {
                 if (filter.Matches(image)) yield return image;
             }
-            if (page.Count < PageSize) yield break;
-            var last = page[page.Count - 1];
-            afterCreated = FormatTime(last.CreatedAt);
-            afterId = Key(last.Id);
+        }
+    }
+
+    /// <summary>The open statement behind <see cref="List"/>; SQLite errors become CatalogUnavailable.</summary>
+    private sealed class Listing : IDisposable
+    {
+        private readonly SqliteImageRepository _repository;
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _select;
+        private readonly SqliteDataReader _reader;
+
+        public Listing(SqliteImageRepository repository, SqlFilter filter)
+        {
+            _repository = repository;
+            try
+            {
+                _connection = repository.OpenConnection();
+                _select = _connection.CreateCommand();
+                _select.CommandText = $"SELECT {ImageColumns} FROM images {filter.Where} ORDER BY created_at, id";
+                filter.Bind(_select);
+                _reader = _select.ExecuteReader();
+            }
+            catch (SqliteException e)
+            {
+                Dispose();
+                throw ImageErrors.CatalogUnavailable(repository.Path, e);
+            }
+        }
+
+        public List<Image> NextBatch()
+        {
+            try
+            {
+                var batch = new List<Image>(PageSize);
+                while (batch.Count < PageSize && _reader.Read()) batch.Add(ReadImage(_reader));
+                LoadChildren(_connection, null, batch);
+                return batch;
+            }
+            catch (SqliteException e)
+            {
+                throw ImageErrors.CatalogUnavailable(_repository.Path, e);
+            }
+        }
+
+        public void Dispose()
+        {
+            _reader?.Dispose();
+            _select?.Dispose();
+            _connection?.Dispose();
         }
     }
 
@@ -197,20 +235,21 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
     private static List<Image> SelectPage(SqliteConnection connection, SqliteTransaction transaction, string whereAndOrder, Action<SqliteCommand> bind)
     {
         var images = new List<Image>();
-        var byId = new Dictionary<string, Image>(StringComparer.Ordinal);
         using (var select = Command(connection, transaction, $"SELECT {ImageColumns} FROM images {whereAndOrder}"))
         {
             bind(select);
             using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                var image = ReadImage(reader);
-                images.Add(image);
-                byId[Key(image.Id)] = image;
-            }
+            while (reader.Read()) images.Add(ReadImage(reader));
         }
-        if (images.Count == 0) return images;
+        LoadChildren(connection, transaction, images);
+        return images;
+    }
 
+    /// <summary>Tags, properties and locations of a batch of images, three queries for the whole batch.</summary>
+    private static void LoadChildren(SqliteConnection connection, SqliteTransaction? transaction, List<Image> images)
+    {
+        if (images.Count == 0) return;
+        var byId = images.ToDictionary(i => Key(i.Id), StringComparer.Ordinal);
         var ids = string.Join(", ", images.Select((_, i) => "@i" + i));
         void BindIds(SqliteCommand c)
         {
@@ -235,7 +274,6 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
             using var reader = locations.ExecuteReader();
             while (reader.Read()) byId[reader.GetString(0)].LoadLocation(new ImageLocation(reader.GetString(1), reader.GetString(2)));
         }
-        return images;
     }
 
     private static Image ReadImage(SqliteDataReader r)
@@ -377,7 +415,7 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
         return null;
     });
 
-    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -428,7 +466,16 @@ internal sealed class SqliteImageRepository : IImageRepository, IStorageUsage
                 foreach (var tag in tags.Distinct(StringComparer.OrdinalIgnoreCase))
                 {
                     var p = Parameter(WildcardPattern.Fold(tag));
-                    _conditions.Add($"EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value_folded = {p})");
+                    _conditions.Add($"id IN (SELECT t.image_id FROM image_tags t WHERE t.value_folded = {p})");
+                }
+            }
+            if (query.Properties is { Count: > 0 } properties)
+            {
+                foreach (var property in properties)
+                {
+                    var name = Parameter(property.Key);
+                    var value = Parameter(property.Value);
+                    _conditions.Add($"id IN (SELECT p.image_id FROM image_properties p WHERE p.name = {name} AND p.value = {value})");
                 }
             }
         }
