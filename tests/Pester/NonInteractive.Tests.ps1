@@ -9,19 +9,27 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 
     function New-Fixture {
-        # A repository with an image in each status the cmdlets act on, and a file to upload.
+        # A repository with an image in each status the cmdlets act on, a shared image with a
+        # member, a file to upload and an empty folder to download into.
         Use-TestRepository | Out-Null
         $script:file = New-RandomFile -Path (Join-Path $TestDrive ('data-' + [guid]::NewGuid().ToString('N') + '.raw')) -Length 4096
         $script:queued = New-Image -Name queued -DiskFormat raw
         $script:active = $file | New-Image -Name active | Send-ImageData
         $script:deactivated = $file | New-Image -Name deactivated | Send-ImageData | Disable-Image -PassThru
+        $script:shared = New-Image -Name shared -DiskFormat raw -Visibility Shared
+        $script:member = $shared | Add-ImageMember -MemberId web
+        $script:downloads = New-Item -ItemType Directory -Path (Join-Path $TestDrive ('downloads-' + [guid]::NewGuid().ToString('N')))
     }
 
     function Get-RepositoryState {
-        # Everything a change could touch: every field of every image, every file in the store.
-        $images = Get-Image | Sort-Object Id | ConvertTo-Json -Depth 5
-        $files = Get-StoreFile | Sort-Object Name | ForEach-Object { '{0} {1}' -f $_.Name, $_.Length }
-        ($images, ($files -join "`n")) -join "`n"
+        # Everything a change could touch: every field of every image, every membership, every file
+        # in the store and in the download folder, and the events log.
+        $images = Get-Image | Sort-Object Id
+        $members = $images | Where-Object Visibility -EQ Shared | Get-ImageMember | Sort-Object ImageId, MemberId
+        $files = @(Get-StoreFile) + @(Get-ChildItem -LiteralPath $downloads -Force -Recurse) |
+            Sort-Object FullName | ForEach-Object { '{0} {1}' -f $_.FullName, $_.Length }
+        $events = @(Get-ImageEvent).Count
+        (($images | ConvertTo-Json -Depth 5), ($members | ConvertTo-Json), ($files -join "`n"), "events: $events") -join "`n"
     }
 
     # How to ask each cmdlet for a change that would really happen without -WhatIf.
@@ -32,6 +40,10 @@ BeforeAll {
         'Disable-Image'  = { $active | Disable-Image -WhatIf }
         'Enable-Image'   = { $deactivated | Enable-Image -WhatIf }
         'Remove-Image'   = { Get-Image | Remove-Image -Force -WhatIf }
+        'Save-ImageData'     = { $active | Save-ImageData -Path $downloads -WhatIf; Save-ImageData -Id $active.Id -Path (Join-Path $downloads 'copy.raw') -WhatIf }
+        'Add-ImageMember'    = { $shared | Add-ImageMember -MemberId db, ops -WhatIf }
+        'Set-ImageMember'    = { $member | Set-ImageMember -Status Accepted -PassThru -WhatIf }
+        'Remove-ImageMember' = { $member | Remove-ImageMember -WhatIf }
     }
 }
 
@@ -48,7 +60,29 @@ Describe '<Name> -WhatIf' -ForEach $changing {
     }
 }
 
+Describe 'Save-ImageData -WhatIf' {
+    BeforeEach { New-Fixture }
+
+    It 'writes no file: neither the target nor a temporary file beside it' {
+        $target = Join-Path $downloads 'copy.raw'
+
+        $active | Save-ImageData -Path $target -PassThru -WhatIf | Should -BeNullOrEmpty
+        $active | Save-ImageData -Path $downloads -Force -WhatIf | Should -BeNullOrEmpty
+
+        $target | Should -Not -Exist
+        Get-ChildItem -LiteralPath $downloads -Force -Recurse | Should -BeNullOrEmpty
+
+        # The same calls without -WhatIf write both files: what the assertions above look for is real.
+        $active | Save-ImageData -Path $target
+        $active | Save-ImageData -Path $downloads
+        (Get-ChildItem -LiteralPath $downloads -Force).Name | Sort-Object | Should -Be @('active.raw', 'copy.raw')
+        Get-ExternalHash -Path $target -Algorithm md5 | Should -Be $active.Checksum
+    }
+}
+
 Describe 'What -WhatIf and -Confirm say' {
+    # Add-, Set- and Remove-ImageMember are not in this list: the target they show is the image's id
+    # alone, not the image as 'name (id)' (their -WhatIf changing nothing is tested above).
     It 'is a sentence from Messages.resx naming the image, for every changing cmdlet' {
         $repository = Join-Path $TestDrive ('whatif-' + [guid]::NewGuid().ToString('N'))
         $result = Invoke-FreshPwsh -Environment @{ IMAGEPS_HOME = $repository } -Command @"
@@ -65,10 +99,11 @@ New-Image -Name ghost -WhatIf
 `$active | Disable-Image -WhatIf
 `$deactivated | Enable-Image -WhatIf
 `$active | Remove-Image -WhatIf
+`$active | Save-ImageData -Path '$repository' -WhatIf
 "@
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $whatIf = @($result.Output | Where-Object { $_ -like 'What if:*' })
-        $whatIf.Count | Should -Be 6
+        $whatIf.Count | Should -Be 7
 
         $resx = [xml](Get-Content -LiteralPath (Join-Path $RepoRoot 'src/ImagePs.Core/Resources/Messages.resx') -Raw)
         $patterns = $resx.root.data | Where-Object name -Like 'Action*' |
