@@ -9,6 +9,9 @@
              `Import-Module ./ImagePs.psd1` loads the built module.
       Test   build, then run every suite (xunit for the core, Pester for the module in a fresh pwsh)
              and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
+      Package
+             build, then pack the module into out/package/ImagePs.<version>.nupkg, which
+             Install-PSResource installs from a folder repository (see README, Packaging).
       Demo   build, make a few small disk images with qemu-img in a temp folder, ingest them with
              `Get-ChildItem | New-Image | Send-ImageData` into a temp repository, show an unsafe
              image being refused, show the catalog.
@@ -24,7 +27,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -36,6 +39,8 @@ Set-StrictMode -Version Latest
 
 $Root = $PSScriptRoot
 $ModuleBin = Join-Path $Root 'module/bin'
+$HelpOutput = Join-Path $Root 'en-US'
+$PackageOutput = Join-Path $Root 'out/package'
 $Tools = Join-Path $Root '.tools'
 $Results = Join-Path $Root 'TestResults'
 $PesterVersion = '5.7.1'
@@ -85,8 +90,31 @@ function Install-Pester {
 }
 
 function Invoke-Build {
-    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs/ImagePs.csproj'), '-c', $Configuration, '-o', $ModuleBin, '--nologo', '-v', 'quiet')
+    # module/bin holds the cmdlets and the loader only; the engine and all its dependencies go to
+    # module/bin/core, loaded into a load context of their own (src/ImagePs.Loader). A stale file from
+    # an older layout would be found by PowerShell first, so the folder is rebuilt from nothing.
+    Remove-Item -LiteralPath $ModuleBin -Recurse -Force -ErrorAction Ignore
+    $staging = Join-Path $Root 'obj/module-staging'
+    Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction Ignore
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs/ImagePs.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet')
+    New-Item -ItemType Directory -Path $ModuleBin | Out-Null
+    Copy-Item -Path (Join-Path $staging 'ImagePs.dll'), (Join-Path $staging 'ImagePs.pdb') -Destination $ModuleBin
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs.Loader/ImagePs.Loader.csproj'), '-c', $Configuration, '-o', $staging, '--nologo', '-v', 'quiet')
+    Copy-Item -Path (Join-Path $staging 'ImagePs.Loader.dll'), (Join-Path $staging 'ImagePs.Loader.pdb') -Destination $ModuleBin
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs.Core/ImagePs.Core.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleBin 'core'), '--nologo', '-v', 'quiet')
     Write-Host "Built module: $(Join-Path $Root 'ImagePs.psd1') -> $ModuleBin"
+    # Help is built from module/help by importing the module just built: in a fresh pwsh, so this
+    # session never loads the assembly.
+    Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'src/Build/Build-ModuleHelp.ps1'),
+        '-ManifestPath', (Join-Path $Root 'ImagePs.psd1'), '-SourcePath', (Join-Path $Root 'module/help'), '-OutputPath', $HelpOutput)
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = (Import-PowerShellDataFile -LiteralPath (Join-Path $Root 'ImagePs.psd1')).ModuleVersion
+    Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'src/Build/New-ModulePackage.ps1'),
+        '-SourceRoot', $Root, '-DestinationPath', $PackageOutput)
+    Write-Host "Package: $(Join-Path $PackageOutput "ImagePs.$version.nupkg")"
 }
 
 function Invoke-XunitSuite {
@@ -184,7 +212,7 @@ function Invoke-Demo {
 }
 
 function Invoke-Clean {
-    $paths = @($ModuleBin, $Results, $Tools) +
+    $paths = @($ModuleBin, $HelpOutput, $Results, $Tools, (Join-Path $Root 'out')) +
         (Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Directory -Recurse -Include bin, obj).FullName
     foreach ($path in $paths) { Remove-Item -LiteralPath $path -Recurse -Force -ErrorAction Ignore }
     Write-Host 'Cleaned.'
@@ -195,6 +223,7 @@ try {
     switch ($Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
+        'Package' { Invoke-Package }
         'Demo' { Invoke-Demo }
         'Clean' { Invoke-Clean }
     }

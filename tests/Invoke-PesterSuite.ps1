@@ -21,6 +21,11 @@ $configuration.TestResult.OutputFormat = 'NUnitXml'
 $configuration.TestResult.OutputPath = $ResultPath
 
 $result = Invoke-Pester -Configuration $configuration
+if ($null -eq $result) {
+    # Pester itself failed (for example while writing its report): that is a failed run, not an empty one.
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    exit 1
+}
 # A container (file) that fails to load or a failing BeforeAll counts as a failure too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 [pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } |

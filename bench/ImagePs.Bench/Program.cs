@@ -3,11 +3,15 @@ using ImagePs;
 using ImagePs.Store;
 
 // Usage: ImagePs.Bench store <source-file> <store-folder> [runs]
-// Times FileSystemImageStore.Add (read once, write, MD5 + SHA-512) on the file and prints one JSON
-// line per run: seconds, MB/s, and the process's peak resident memory growth during the call.
+//   Times FileSystemImageStore.Add (read once, write, MD5 + SHA-512) on the file and prints one JSON
+//   line per run: seconds, MB/s, and the process's peak resident memory growth during the call.
+// Usage: ImagePs.Bench fill <repository-folder> <first-number> <count>
+//   Creates images img<first-number>... through the core service (every layer, events included),
+//   with tags, properties and statuses spread for bench/Catalog.ps1; prints records/s as JSON.
+if (args.Length == 4 && args[0] == "fill") return CatalogFill.Run(args[1], int.Parse(args[2]), int.Parse(args[3]));
 if (args.Length < 3 || args[0] != "store")
 {
-    Console.Error.WriteLine("usage: ImagePs.Bench store <source-file> <store-folder> [runs]");
+    Console.Error.WriteLine("usage: ImagePs.Bench store <source-file> <store-folder> [runs] | fill <repository-folder> <first-number> <count>");
     return 2;
 }
 
@@ -32,6 +36,37 @@ for (var run = 0; run < runs; run++)
     Console.WriteLine($"{{\"seconds\": {watch.Elapsed.TotalSeconds:F3}, \"mbps\": {length / 1e6 / watch.Elapsed.TotalSeconds:F1}, \"peakGrowthMiB\": {growth / 1048576.0:F1}, \"md5\": \"{stored.Md5}\"}}");
 }
 return 0;
+
+/// <summary>
+/// Fills a catalog for the listing benchmark: every image has a batch tag (100 batches) and an
+/// os_distro property (10 values); one in 1000 is tagged "rare"; one in 20 is made Active.
+/// </summary>
+static class CatalogFill
+{
+    private static readonly string[] Distros = { "debian", "ubuntu", "alpine", "fedora", "rocky", "arch", "suse", "centos", "gentoo", "nixos" };
+
+    public static int Run(string folder, int first, int count)
+    {
+        var service = ImageService.Open(folder: new RepositoryFolder(folder));
+        var catalog = service.Backend.Catalog;
+        var watch = Stopwatch.StartNew();
+        for (var i = first; i < first + count; i++)
+        {
+            var draft = new ImageDraft { Name = $"img{i}", DiskFormat = "raw", ContainerFormat = "bare" };
+            draft.Tags.Add($"batch-{i % 100}");
+            if (i % 1000 == 0) draft.Tags.Add("rare");
+            draft.Properties["os_distro"] = Distros[i % Distros.Length];
+            var image = service.CreateImage(draft);
+            if (i % 20 != 0) continue;
+            image = catalog.Get(image.Id);
+            image.SetStatus(ImageStatus.Active);
+            catalog.Save(image, ImageStatus.Queued);
+        }
+        watch.Stop();
+        Console.WriteLine($"{{\"created\": {count}, \"seconds\": {watch.Elapsed.TotalSeconds:F2}, \"perSecond\": {count / watch.Elapsed.TotalSeconds:F0}}}");
+        return 0;
+    }
+}
 
 /// <summary>Peak resident memory on Linux (VmHWM), reset through /proc/self/clear_refs.</summary>
 static class PeakMemory

@@ -20,13 +20,11 @@ namespace ImagePs;
 public sealed class ImageService
 {
     private readonly Gateway _gateway;
-    private readonly CallerContext _caller;
     private readonly IOperationObserver _observer;
 
     public ImageService(RepositoryBackend backend, CallerContext caller, IOperationObserver observer)
     {
         Backend = backend;
-        _caller = caller;
         _observer = observer;
         _gateway = new Gateway(backend, caller, observer);
     }
@@ -67,6 +65,48 @@ public sealed class ImageService
         image.Delete();
         _gateway.ImageRepository.Remove(image);
         Backend.Leases.Forget(id);
+    }
+
+    // --- changing an image: read, apply in memory (every rule checked), then save ---------------
+    // The cmdlets ask for confirmation between the apply and the save; the save is a compare-and-swap
+    // on the status the image was read with, so a status change meanwhile is ImageConflict.
+
+    /// <summary>Set-Image in one call: reads the image, applies the changes, saves it.</summary>
+    public Image UpdateImage(Guid id, ImageChanges changes)
+    {
+        var image = GetImage(id);
+        ApplyChanges(image, changes);
+        return SaveImage(image);
+    }
+
+    /// <summary>Checks and applies <paramref name="changes"/> to an image in memory; nothing is saved.</summary>
+    public static void ApplyChanges(Image image, ImageChanges changes) => changes.ApplyTo(image);
+
+    /// <summary>Glance's deactivate, in memory: false when the image already was Deactivated.</summary>
+    public static bool Deactivate(Image image) => image.Deactivate();
+
+    /// <summary>Glance's reactivate, in memory: false when the image already was Active.</summary>
+    public static bool Reactivate(Image image) => image.Reactivate();
+
+    /// <summary>Saves an image read and changed by this service, through the gateway's repository.</summary>
+    public Image SaveImage(Image image)
+    {
+        _gateway.ImageRepository.Save(image);
+        return image;
+    }
+
+    /// <summary>Disable-Image in one call; an image already Deactivated is left as it is.</summary>
+    public Image DeactivateImage(Guid id)
+    {
+        var image = GetImage(id);
+        return Deactivate(image) ? SaveImage(image) : image;
+    }
+
+    /// <summary>Enable-Image in one call; an image already Active is left as it is.</summary>
+    public Image ReactivateImage(Guid id)
+    {
+        var image = GetImage(id);
+        return Reactivate(image) ? SaveImage(image) : image;
     }
 
     /// <summary>Uploads a file's content into a Queued image.</summary>
@@ -137,7 +177,6 @@ public sealed class ImageService
     {
         var image = _gateway.ImageRepository.Get(id);
         CheckDownloadAllowed(image);
-        CheckDownloadable(image);
         var target = DataDownload.TargetPath(image, destination);
         var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityDownloading, image), target, image.Size);
         try
@@ -149,14 +188,6 @@ public sealed class ImageService
             meter.Complete();
         }
         return target;
-    }
-
-    /// <summary>Only Active images have data to hand out; Deactivated ones only to admins (Glance).</summary>
-    public void CheckDownloadable(Image image)
-    {
-        if (image.Status == ImageStatus.Active) return;
-        if (image.Status == ImageStatus.Deactivated && _caller.IsAdmin) return;
-        throw ImageErrors.ImageNotActive(image);
     }
 
     /// <summary>
@@ -186,12 +217,22 @@ public sealed class ImageService
     }
 
     /// <summary>
-    /// Refuses, before any data is read, a download this caller may not make: rule
-    /// <c>download_image</c> (Glance's default: admin, or a member of a project that may see the image).
-    /// Get the image with <see cref="GetImage"/> first: that already hides images the caller cannot see.
+    /// Refuses, before any data is read, a download this caller may not make (Glance's
+    /// image_data.download): rule <c>download_image</c> (default: admin, or a member of a project that
+    /// may see the image); a Deactivated image's data only for admins (<c>ImageDeactivated</c>); no data
+    /// unless Active (<c>ImageNotActive</c>). Get the image with <see cref="GetImage"/> first: that
+    /// already hides images the caller cannot see.
     /// </summary>
-    public void CheckDownloadAllowed(Image image) =>
+    public void CheckDownloadAllowed(Image image)
+    {
         PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.DownloadImage, image);
+        if (image.Status == ImageStatus.Deactivated)
+        {
+            if (!Caller.IsAdmin) throw ImageErrors.ImageDeactivated(image);
+            return;
+        }
+        if (image.Status != ImageStatus.Active) throw ImageErrors.ImageNotActive(image);
+    }
 
     /// <summary>Shares a shared image with another project; the membership starts Pending.</summary>
     public ImageMember AddMember(Guid imageId, string memberId)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -16,11 +17,13 @@ public sealed class GetImageCommand : ImageCmdlet
     private const string ListSet = "List";
     private const string ByIdSet = "ById";
 
-    [Parameter(Position = 0, ParameterSetName = ListSet)]
+    [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipeline = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string[]? Name { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(ImageIdCompleter))]
     public Guid[] Id { get; set; } = Array.Empty<Guid>();
 
     [Parameter(ParameterSetName = ListSet)]
@@ -28,12 +31,14 @@ public sealed class GetImageCommand : ImageCmdlet
 
     /// <summary>Images carrying every one of these tags (case-insensitive).</summary>
     [Parameter(ParameterSetName = ListSet)]
+    [ArgumentCompleter(typeof(ImageTagCompleter))]
     public string[]? Tag { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
     public ImageVisibility[]? Visibility { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
+    [ArgumentCompleter(typeof(DiskFormatCompleter))]
     public string[]? DiskFormat { get; set; }
 
     /// <summary>
@@ -42,6 +47,10 @@ public sealed class GetImageCommand : ImageCmdlet
     /// </summary>
     [Parameter(ParameterSetName = ListSet)]
     public ImageMemberStatus[]? MemberStatus { get; set; }
+
+    /// <summary>Images whose extra properties have exactly these values (every pair must match).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public Hashtable? Property { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -63,6 +72,7 @@ public sealed class GetImageCommand : ImageCmdlet
             Visibilities = Visibility,
             DiskFormats = CanonicalDiskFormats(),
             MemberStatuses = MemberStatus,
+            Properties = PropertyFilter(),
         };
 
         var unmatchedLiterals = new List<string>();
@@ -84,11 +94,20 @@ public sealed class GetImageCommand : ImageCmdlet
 
         // Like Get-Process -Name: a name without wildcards that matches nothing is an error,
         // when it is the only filter (other filters may exclude an image on purpose).
-        if (Status is null && Tag is null && Visibility is null && DiskFormat is null && MemberStatus is null)
+        if (Status is null && Tag is null && Visibility is null && DiskFormat is null && MemberStatus is null && Property is null)
         {
             foreach (var name in unmatchedLiterals)
                 WriteError(ErrorRecords.From(ImageErrors.NameNotFound(name), name));
         }
+    }
+
+    private IReadOnlyDictionary<string, string>? PropertyFilter()
+    {
+        if (Property is null) return null;
+        var filter = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Property)
+            filter[entry.Key?.ToString() ?? ""] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
+        return filter;
     }
 
     private IReadOnlyList<string>? CanonicalDiskFormats()

@@ -75,9 +75,7 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
         catch (Exception e) when (e is ProviderNotFoundException or DriveNotFoundException or NotSupportedException or ArgumentException)
         {
         }
-        var error = new ImagePsException("PathNotFileSystem", ErrorKind.InvalidArgument,
-            string.Format(Messages.PathNotFileSystem, path), path);
-        WriteError(ErrorRecords.From(error, path));
+        WriteError(ErrorRecords.From(ImageErrors.PathNotFileSystem(path), path));
         return null;
     }
 

@@ -25,15 +25,18 @@ public sealed class NewImageCommand : ImageCmdlet
     public string? Path { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(DiskFormatCompleter))]
     public string? DiskFormat { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(ContainerFormatCompleter))]
     public string ContainerFormat { get; set; } = "bare";
 
     [Parameter]
     public ImageVisibility Visibility { get; set; } = ImageVisibility.Shared;
 
     [Parameter]
+    [ArgumentCompleter(typeof(ImageTagCompleter))]
     public string[]? Tag { get; set; }
 
     [Parameter]
@@ -86,7 +89,7 @@ public sealed class NewImageCommand : ImageCmdlet
                     draft.Properties[entry.Key?.ToString() ?? ""] = entry.Value is null ? null! : LanguagePrimitives.ConvertTo<string>(entry.Value);
             }
 
-            if (!ShouldProcess(draft.Name ?? file ?? "(unnamed)", Messages.ActionCreateImage)) return;
+            if (!ShouldProcess(draft.Name ?? file ?? Messages.UnnamedImage, Messages.ActionCreateImage)) return;
             var image = Service.CreateImage(draft);
             var output = PSObject.AsPSObject(image);
             if (file is not null) output.Properties.Add(new PSNoteProperty("SourcePath", file));

@@ -106,18 +106,4 @@ public class DownloadTests
         Assert.Equal("ImageNotActive", error.ErrorId);
         Assert.Contains("Queued", error.Message);
     }
-
-    [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, true)]
-    public void Deactivated_images_are_only_for_admins(bool admin, bool allowed)
-    {
-        using var repository = new TestRepository();
-        var service = new ImageService(repository.Backend, new CallerContext("someone", isAdmin: admin), repository.Observer);
-        var deactivated = Image.Load(Guid.NewGuid(), ImageStatus.Deactivated, DateTime.UtcNow, DateTime.UtcNow, "d", "raw", "bare",
-            ImageVisibility.Shared, false, 1, 1, "m", "sha512", "s", 0, 0, "p");
-
-        if (allowed) service.CheckDownloadable(deactivated);
-        else Assert.Equal("ImageNotActive", Assert.Throws<ImagePsException>(() => service.CheckDownloadable(deactivated)).ErrorId);
-    }
 }

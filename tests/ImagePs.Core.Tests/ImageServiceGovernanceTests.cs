@@ -120,7 +120,8 @@ public class ImageServiceGovernanceTests : IDisposable
         var error = Assert.Throws<ImagePsException>(() => _repository.ServiceFor(Callers.Reader("db")).CheckDownloadAllowed(image));
         Assert.Equal("PolicyDenied", error.ErrorId);
         Assert.Contains("'download_image'", error.Message);
-        _db.CheckDownloadAllowed(_db.GetImage(image.Id));
+        // Past the policy, the image itself decides: it has no data yet.
+        Assert.Equal("ImageNotActive", Assert.Throws<ImagePsException>(() => _db.CheckDownloadAllowed(_db.GetImage(image.Id))).ErrorId);
 
         Assert.Equal("ImageNotOwned", Assert.Throws<ImagePsException>(() => _db.CheckRemoveAllowed(image)).ErrorId);
         var mine = Create(_web, "mine");

@@ -239,6 +239,25 @@ public class UploadIntegrityTests
         Assert.All(repository.Observer.ProgressReports, p => Assert.InRange(p.BytesDone, 0, 9L << 20));
     }
 
+    [Fact]
+    public void A_lease_whose_holder_deletes_its_file_meanwhile_never_fails_the_caller()
+    {
+        using var repository = new TestRepository();
+        var leases = repository.Backend.Leases;
+        var id = Guid.NewGuid();
+
+        var holder = leases.TryAcquire(id);
+        Assert.NotNull(holder);
+        Assert.Null(leases.TryAcquire(id));   // held: busy, not an error
+
+        // The holder finishes: it deletes the marker (Unix lets it while open), then lets go.
+        leases.Forget(id);
+        holder!.Dispose();
+
+        using var next = leases.TryAcquire(id);
+        Assert.NotNull(next);
+    }
+
     /// <summary>What a process killed mid-upload leaves: the image Saving, a partial file, no lease holder.</summary>
     private static void SimulateAbandonedUpload(TestRepository repository, Image image)
     {

@@ -37,6 +37,11 @@ Describe 'Get-Image' {
         ($windows, $debian | Get-Image).Name | Should -Be @('win 2022 [core]', 'Debian-12')
     }
 
+    It 'takes names (strings) and ids (GUIDs) by value from the pipeline' {
+        ('ubuntu-24', 'debian*' | Get-Image).Name | Should -Be @('ubuntu-24', 'Debian-12')
+        ($windows.Id | Get-Image).Name | Should -Be 'win 2022 [core]'
+    }
+
     It 'reports an unknown id with ImageNotFound and the id as target' {
         $id = [guid]::NewGuid()
         $result = Get-Image -Id $debian.Id, $id -ErrorVariable failures -ErrorAction SilentlyContinue

@@ -16,12 +16,13 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Add-ImageMember', 'Get-Image', 'Get-ImageEvent', 'Get-ImageMember', 'New-Image',
-            'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-ImageMember')
+        $exported | Should -Be @('Add-ImageMember', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent', 'Get-ImageMember',
+            'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
-        @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }
+        @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }, @{ Name = 'Set-Image' },
+        @{ Name = 'Disable-Image' }, @{ Name = 'Enable-Image' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain 'ImagePs.Image'
     }
@@ -36,7 +37,7 @@ Describe 'The ImagePs module' {
     It 'loads the native SQLite library bundled for this platform' {
         $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
         $rid = '{0}-{1}' -f $os, [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
-        Join-Path $RepoRoot "module/bin/runtimes/$rid/native" | Should -Exist
+        Join-Path $RepoRoot "module/bin/core/runtimes/$rid/native" | Should -Exist
         Use-TestRepository | Out-Null
         New-Image -Name 'first-query' | Select-Object -ExpandProperty Status | Should -Be 'Queued'
     }
@@ -46,7 +47,7 @@ Describe 'The ImagePs module' {
         @{ Rid = 'linux-x64'; File = 'libe_sqlite3.so' },
         @{ Rid = 'osx-arm64'; File = 'libe_sqlite3.dylib' }
     ) {
-        Join-Path $RepoRoot "module/bin/runtimes/$Rid/native/$File" | Should -Exist
+        Join-Path $RepoRoot "module/bin/core/runtimes/$Rid/native/$File" | Should -Exist
     }
 
     It 'shows images in a table with readable sizes' {

@@ -72,12 +72,12 @@ function Get-QemuVirtualSize {
 }
 
 function Get-PwshPath {
-    # The pwsh running these tests, to start child processes of the same version.
+    # The pwsh running these tests, to start fresh sessions the way a user or a scheduler would.
     foreach ($name in 'pwsh', 'pwsh.exe') {
         $candidate = Join-Path $PSHOME $name
         if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
     }
-    throw "No pwsh executable in $PSHOME."
+    throw "No pwsh executable found in $PSHOME."
 }
 
 function Wait-Until {
@@ -91,17 +91,30 @@ function Wait-Until {
     $false
 }
 
-function Get-CatalogStatus {
-    # The status as stored in catalog.db, read with SQL so that ImagePs's own recovery does not run.
-    param([Parameter(Mandatory)] [guid] $Id)
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$(Join-Path $env:IMAGEPS_HOME 'catalog.db');Pooling=False")
+function Invoke-CatalogQuery {
+    # Runs one SQL query on the current repository's catalog.db and returns the first column of each
+    # row: a look from outside, so that ImagePs's own recovery does not run first.
+    param([Parameter(Mandatory)] [string] $Sql)
+    # Microsoft.Data.Sqlite lives in ImagePs's own load context, where type names do not reach.
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ImagePs.Image].Assembly)
+    $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+    $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'),
+        [object[]]@("Data Source=$(Join-Path $env:IMAGEPS_HOME 'catalog.db');Pooling=False"))
     try {
         $connection.Open()
         $command = $connection.CreateCommand()
-        $command.CommandText = "SELECT status FROM images WHERE id = '$Id'"
-        $command.ExecuteScalar()
+        $command.CommandText = $Sql
+        $reader = $command.ExecuteReader()
+        while ($reader.Read()) { $reader.GetValue(0) }
+        $reader.Dispose()
     }
     finally { $connection.Dispose() }
+}
+
+function Get-CatalogStatus {
+    # The status as stored in catalog.db, without opening the repository through ImagePs.
+    param([Parameter(Mandatory)] [guid] $Id)
+    Invoke-CatalogQuery -Sql "SELECT status FROM images WHERE id = '$Id'"
 }
 
 function Start-FifoWriter {
@@ -140,4 +153,42 @@ function Set-RepositoryFile {
     param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Content)
     New-Item -ItemType Directory -Path $env:IMAGEPS_HOME -Force | Out-Null
     Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME $Name) -Value $Content
+}
+
+function Invoke-FreshPwsh {
+    # Runs a script block's text in a new pwsh (-NoProfile -NonInteractive) with extra environment
+    # variables; returns @{ Output = lines (stdout and stderr); ExitCode }. $null removes a variable.
+    param(
+        [Parameter(Mandatory)] [string] $Command,
+        [hashtable] $Environment = @{},
+        [string[]] $Arguments = @()
+    )
+    $saved = @{}
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+    }
+    try {
+        # Plain text: no colour escape sequences in what the test reads (or writes into its report).
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$PSStyle.OutputRendering = 'PlainText'`n" + $Command))
+        $output = & (Get-PwshPath) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded @Arguments 2>&1 |
+            ForEach-Object { "$_" }
+        @{ Output = @($output); ExitCode = $LASTEXITCODE }
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
+function New-TestModulePath {
+    # A module folder laid out as an installed ImagePs (<dir>/ImagePs/...), for scripts that
+    # import the module by name; returns <dir>, to put on PSModulePath.
+    $modules = Join-Path $TestDrive ('modules-' + [guid]::NewGuid().ToString('N'))
+    $module = New-Item -ItemType Directory -Path (Join-Path $modules 'ImagePs')
+    Copy-Item -LiteralPath $ManifestPath -Destination $module
+    New-Item -ItemType Directory -Path (Join-Path $module 'module') | Out-Null
+    Copy-Item -LiteralPath (Join-Path $RepoRoot 'module/ImagePs.Format.ps1xml') -Destination (Join-Path $module 'module')
+    Copy-Item -LiteralPath (Join-Path $RepoRoot 'module/bin') -Destination (Join-Path $module 'module/bin') -Recurse
+    Copy-Item -LiteralPath (Join-Path $RepoRoot 'en-US') -Destination (Join-Path $module 'en-US') -Recurse
+    $modules
 }

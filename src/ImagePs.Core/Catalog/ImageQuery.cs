@@ -23,6 +23,9 @@ public sealed class ImageQuery
 
     public IReadOnlyList<string>? DiskFormats { get; set; }
 
+    /// <summary>Extra properties the image must have, each with exactly this value (as Glance's filters).</summary>
+    public IReadOnlyDictionary<string, string>? Properties { get; set; }
+
     /// <summary>Owning projects, exact.</summary>
     public IReadOnlyList<string>? Owners { get; set; }
 

@@ -42,7 +42,16 @@ internal sealed class ImageQueryFilter
             foreach (var tag in tags.Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 var p = Parameter(WildcardPattern.Fold(tag));
-                _conditions.Add($"EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = images.id AND t.value_folded = {p})");
+                _conditions.Add($"id IN (SELECT t.image_id FROM image_tags t WHERE t.value_folded = {p})");
+            }
+        }
+        if (query.Properties is { Count: > 0 } properties)
+        {
+            foreach (var property in properties)
+            {
+                var name = Parameter(property.Key);
+                var value = Parameter(property.Value);
+                _conditions.Add($"id IN (SELECT p.image_id FROM image_properties p WHERE p.name = {name} AND p.value = {value})");
             }
         }
     }

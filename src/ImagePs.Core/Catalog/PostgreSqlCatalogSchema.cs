@@ -82,6 +82,13 @@ internal static class PostgreSqlCatalogSchema
         );
         CREATE INDEX image_members_member ON image_members (member, status, image_id);
         """,
+
+        // 3: indexes for listing many images by status (in listing order) and by property.
+        """
+        DROP INDEX images_status;
+        CREATE INDEX images_status_listing ON images (deleted, status, created_at, id);
+        CREATE INDEX image_properties_value ON image_properties (name, value, image_id);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

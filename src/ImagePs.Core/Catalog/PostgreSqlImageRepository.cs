@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Data.Common;
 using Npgsql;
 
@@ -39,6 +40,39 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
             throw repository.Connections.Unavailable(e);
         }
         return repository;
+    }
+
+    /// <summary>
+    /// Keyset pages: each page is one short read transaction (<see cref="SqlImageRepository.PageSize"/>
+    /// images and their children) that starts after the last image of the previous page in the
+    /// listing order (created_at, id), an index range scan. No transaction or connection is held
+    /// while the caller works through a page, however slowly: a shared server never keeps old row
+    /// versions alive for a PowerShell pipeline. Each image is listed at most once; one added while
+    /// the listing runs is listed only if it sorts after the page being read.
+    /// </summary>
+    public override IEnumerable<Image> List(ImageQuery query)
+    {
+        var filter = new ImageQueryFilter(query, Dialect);
+        DateTime? afterCreated = null;
+        Guid? afterId = null;
+        while (true)
+        {
+            var where = filter.Where + (afterId is null ? "" : " AND (created_at, id) > (@after_created, @after_id)");
+            var page = ReadPage(where + " ORDER BY created_at, id LIMIT " + PageSize, command =>
+            {
+                filter.Bind(command);
+                if (afterId is not Guid after) return;
+                AddParameter(command, "@after_created", Dialect.Time(afterCreated!.Value));
+                AddParameter(command, "@after_id", Dialect.Id(after));
+            });
+            foreach (var image in page)
+            {
+                if (filter.Matches(image)) yield return image;
+            }
+            if (page.Count < PageSize) yield break;
+            afterCreated = page[page.Count - 1].CreatedAt;
+            afterId = page[page.Count - 1].Id;
+        }
     }
 
     internal override DbConnection OpenConnection() => Connections.Open();

@@ -7,14 +7,16 @@ namespace ImagePs.Catalog;
 
 /// <summary>
 /// The image catalog in SQL, shared by the SQLite and the PostgreSQL catalogs: the same tables,
-/// statements, keyset-paginated listing and compare-and-swap saves (a conditional UPDATE on the
-/// status read), with the differences in a <see cref="SqlDialect"/>. Subclasses open connections
-/// and say what an unusable catalog is.
+/// statements, query filters (<see cref="ImageQueryFilter"/>) and compare-and-swap saves (a
+/// conditional UPDATE on the status read), with the differences in a <see cref="SqlDialect"/>.
+/// Subclasses open connections, stream listings their own way and say what an unusable catalog is.
 /// </summary>
 internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 {
-    private const int PageSize = 256;
-    private const string ImageColumns =
+    /// <summary>Images read (and their children loaded) per batch or page of a listing.</summary>
+    protected const int PageSize = 256;
+
+    protected const string ImageColumns =
         "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
         "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at";
 
@@ -76,35 +78,8 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         return images.Count == 1 ? images[0] : throw ImageErrors.NotFound(id);
     }
 
-    public IEnumerable<Image> List(ImageQuery query)
-    {
-        var filter = new ImageQueryFilter(query, Dialect);
-        DateTime? afterCreated = null;
-        Guid? afterId = null;
-        while (true)
-        {
-            var page = Read((connection, transaction) =>
-            {
-                var where = filter.Where + (afterId is null ? "" : " AND (created_at > @after_created OR (created_at = @after_created AND id > @after_id))");
-                return SelectPage(connection, transaction, where + " ORDER BY created_at, id LIMIT " + PageSize, command =>
-                {
-                    filter.Bind(command);
-                    if (afterId is not Guid after) return;
-                    AddParameter(command, "@after_created", Dialect.Time(afterCreated!.Value));
-                    AddParameter(command, "@after_id", Dialect.Id(after));
-                });
-            });
-
-            foreach (var image in page)
-            {
-                if (filter.Matches(image)) yield return image;
-            }
-            if (page.Count < PageSize) yield break;
-            var last = page[page.Count - 1];
-            afterCreated = last.CreatedAt;
-            afterId = last.Id;
-        }
-    }
+    /// <summary>Matching images, oldest first (created_at, then id), streamed; each catalog reads them its own way.</summary>
+    public abstract IEnumerable<Image> List(ImageQuery query);
 
     public void Save(Image image, ImageStatus? fromStatus = null)
     {
@@ -182,20 +157,25 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
     private List<Image> SelectPage(DbConnection connection, DbTransaction transaction, string whereAndOrder, Action<DbCommand> bind)
     {
         var images = new List<Image>();
-        var byId = new Dictionary<Guid, Image>();
         using (var select = Command(connection, transaction, $"SELECT {ImageColumns} FROM images {whereAndOrder}"))
         {
             bind(select);
             using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                var image = ReadImage(reader);
-                images.Add(image);
-                byId[image.Id] = image;
-            }
+            while (reader.Read()) images.Add(ReadImage(reader));
         }
-        if (images.Count == 0) return images;
+        LoadChildren(connection, transaction, images);
+        return images;
+    }
 
+    /// <summary>Reads a page of images (and their tags, properties and locations) in one read transaction.</summary>
+    protected List<Image> ReadPage(string whereAndOrder, Action<DbCommand> bind) =>
+        Read((connection, transaction) => SelectPage(connection, transaction, whereAndOrder, bind));
+
+    /// <summary>Tags, properties and locations of a batch of images: three queries for the whole batch.</summary>
+    protected void LoadChildren(DbConnection connection, DbTransaction? transaction, List<Image> images)
+    {
+        if (images.Count == 0) return;
+        var byId = images.ToDictionary(i => i.Id);
         var ids = string.Join(", ", images.Select((_, i) => "@i" + i));
         DbCommand Children(string sql)
         {
@@ -219,10 +199,9 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         {
             while (reader.Read()) byId[Dialect.ReadId(reader, 0)].LoadLocation(new ImageLocation(reader.GetString(1), reader.GetString(2)));
         }
-        return images;
     }
 
-    private Image ReadImage(DbDataReader r)
+    protected Image ReadImage(DbDataReader r)
     {
         string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         long? Number(int i) => r.IsDBNull(i) ? null : Dialect.ReadInteger(r, i);
@@ -342,7 +321,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         }
     }
 
-    internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)
+    internal static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;

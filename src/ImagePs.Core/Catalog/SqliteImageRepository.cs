@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
@@ -40,12 +41,32 @@ internal sealed class SqliteImageRepository : SqlImageRepository
         {
             using var connection = repository.OpenSqlite();
             SqliteCatalogSchema.Migrate(connection, path);
+            SqliteCatalogSchema.RefreshStatistics(connection);
         }
         catch (SqliteException e)
         {
             throw ImageErrors.CatalogUnavailable(path, e);
         }
         return repository;
+    }
+
+    /// <summary>
+    /// One statement per listing, read as the caller consumes it: a consistent snapshot (WAL: writers
+    /// are not blocked), constant memory, and each matching row visited once whatever the filter, with
+    /// tags, properties and locations loaded a batch at a time. Disposing the enumeration (e.g. by
+    /// Select-Object -First) closes the statement.
+    /// </summary>
+    public override IEnumerable<Image> List(ImageQuery query)
+    {
+        var filter = new ImageQueryFilter(query, Dialect);
+        using var listing = new Listing(this, filter);
+        while (listing.NextBatch() is { Count: > 0 } batch)
+        {
+            foreach (var image in batch)
+            {
+                if (filter.Matches(image)) yield return image;
+            }
+        }
     }
 
     internal override DbConnection OpenConnection() => OpenSqlite();
@@ -63,4 +84,52 @@ internal sealed class SqliteImageRepository : SqlImageRepository
     }
 
     public override string ToString() => Path;
+
+    /// <summary>The open statement behind <see cref="List"/>; SQLite errors become CatalogUnavailable.</summary>
+    private sealed class Listing : IDisposable
+    {
+        private readonly SqliteImageRepository _repository;
+        private readonly SqliteConnection? _connection;
+        private readonly DbCommand? _select;
+        private readonly DbDataReader? _reader;
+
+        public Listing(SqliteImageRepository repository, ImageQueryFilter filter)
+        {
+            _repository = repository;
+            try
+            {
+                _connection = repository.OpenSqlite();
+                _select = Command(_connection, null, $"SELECT {ImageColumns} FROM images {filter.Where} ORDER BY created_at, id");
+                filter.Bind(_select);
+                _reader = _select.ExecuteReader();
+            }
+            catch (SqliteException e)
+            {
+                Dispose();
+                throw ImageErrors.CatalogUnavailable(repository.Path, e);
+            }
+        }
+
+        public List<Image> NextBatch()
+        {
+            try
+            {
+                var batch = new List<Image>(PageSize);
+                while (batch.Count < PageSize && _reader!.Read()) batch.Add(_repository.ReadImage(_reader));
+                _repository.LoadChildren(_connection!, null, batch);
+                return batch;
+            }
+            catch (SqliteException e)
+            {
+                throw ImageErrors.CatalogUnavailable(_repository.Path, e);
+            }
+        }
+
+        public void Dispose()
+        {
+            _reader?.Dispose();
+            _select?.Dispose();
+            _connection?.Dispose();
+        }
+    }
 }

@@ -145,6 +145,44 @@ public sealed class Image
         SetStatus(ImageStatus.Deleted);
     }
 
+    /// <summary>
+    /// Glance's rule for disk and container formats: they may only change while the image is Queued
+    /// (or Importing), before any data describes them. Setting the value it already has is no change.
+    /// </summary>
+    internal void ChangeFormats(string? diskFormat, string? containerFormat)
+    {
+        var disk = ImageValidation.CanonicalDiskFormat(diskFormat);
+        var container = ImageValidation.CanonicalContainerFormat(containerFormat);
+        var formatsOpen = Status == ImageStatus.Queued || Status == ImageStatus.Importing;
+        if (disk is not null && disk != DiskFormat && !formatsOpen)
+            throw ImageErrors.FormatNotChangeable(this, Messages.AttributeDiskFormat, DiskFormat, disk);
+        if (container is not null && container != ContainerFormat && !formatsOpen)
+            throw ImageErrors.FormatNotChangeable(this, Messages.AttributeContainerFormat, ContainerFormat, container);
+        if (disk is not null) DiskFormat = disk;
+        if (container is not null) ContainerFormat = container;
+    }
+
+    /// <summary>
+    /// Glance's image.deactivate(): Active becomes Deactivated, an image already Deactivated stays so
+    /// (no change, returns false), any other status is refused.
+    /// </summary>
+    internal bool Deactivate()
+    {
+        if (Status == ImageStatus.Deactivated) return false;
+        if (Status != ImageStatus.Active) throw ImageErrors.CannotDeactivate(this);
+        SetStatus(ImageStatus.Deactivated);
+        return true;
+    }
+
+    /// <summary>Glance's image.reactivate(): Deactivated becomes Active, Active stays so, others are refused.</summary>
+    internal bool Reactivate()
+    {
+        if (Status == ImageStatus.Active) return false;
+        if (Status != ImageStatus.Deactivated) throw ImageErrors.CannotReactivate(this);
+        SetStatus(ImageStatus.Active);
+        return true;
+    }
+
     /// <summary>What the location layer records once the store holds the data.</summary>
     internal void SetData(long size, string md5, string hashAlgo, string hashValue, ImageLocation location)
     {

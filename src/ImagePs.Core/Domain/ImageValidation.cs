@@ -94,6 +94,18 @@ public static class ImageValidation
             throw ImageErrors.InvalidProperty(key, Messages.ReasonControlCharacter);
     }
 
+    /// <summary>
+    /// Checks that an extra property may be removed: Glance refuses read-only and reserved names, and
+    /// base attributes ("may not be removed"), with the same ids as when setting them.
+    /// </summary>
+    public static void CheckRemovableProperty(string key)
+    {
+        if (key is null || key.Trim().Length == 0) throw ImageErrors.InvalidProperty(key ?? "", Messages.ReasonEmpty);
+        if (Reserved.Contains(key)) throw ImageErrors.ReservedProperty(key);
+        if (ReadOnly.Contains(key)) throw ImageErrors.ReadOnlyProperty(key);
+        if (Base.Contains(key)) throw ImageErrors.BaseAttributeNotRemovable(key);
+    }
+
     private static bool HasControlCharacter(string value, bool allowWhitespaceControls)
     {
         foreach (var c in value)

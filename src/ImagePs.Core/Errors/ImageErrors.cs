@@ -43,6 +43,19 @@ public static class ImageErrors
     public static ImagePsException ImageProtected(Image image) =>
         new("ImageProtected", ErrorKind.PermissionDenied, F(Messages.ImageProtected, image.Id, image.Name), image);
 
+    public static ImagePsException FormatNotChangeable(Image image, string attribute, string? current, string requested) =>
+        new("ImageFormatNotChangeable", ErrorKind.InvalidOperation,
+            F(Messages.ImageFormatNotChangeable, image, image.Status, attribute, current, requested), image);
+
+    public static ImagePsException CannotDeactivate(Image image) =>
+        new("InvalidStatusTransition", ErrorKind.InvalidOperation, F(Messages.CannotDeactivate, image, image.Status), image);
+
+    public static ImagePsException CannotReactivate(Image image) =>
+        new("InvalidStatusTransition", ErrorKind.InvalidOperation, F(Messages.CannotReactivate, image, image.Status), image);
+
+    public static ImagePsException ImageDeactivated(Image image) =>
+        new("ImageDeactivated", ErrorKind.PermissionDenied, F(Messages.ImageDeactivated, image), image);
+
     // --- validation -----------------------------------------------------------------------------
     public static ImagePsException InvalidImageId(Guid id) =>
         new("InvalidImageId", ErrorKind.InvalidArgument, F(Messages.InvalidImageId, id), id);
@@ -76,12 +89,18 @@ public static class ImageErrors
     public static ImagePsException ReadOnlyProperty(string key) =>
         new("ReadOnlyProperty", ErrorKind.PermissionDenied, F(Messages.ReadOnlyProperty, key), key);
 
+    public static ImagePsException BaseAttributeNotRemovable(string key) =>
+        new("InvalidProperty", ErrorKind.InvalidArgument, F(Messages.InvalidProperty, Shorten(key), Messages.ReasonBaseAttributeNotRemovable), key);
+
     // --- the data source ------------------------------------------------------------------------
     public static ImagePsException SourceNotFound(string path) =>
         new("SourceFileNotFound", ErrorKind.ObjectNotFound, F(Messages.SourceFileNotFound, path), path);
 
     public static ImagePsException SourceIsDirectory(string path) =>
         new("SourceIsDirectory", ErrorKind.InvalidArgument, F(Messages.SourceIsDirectory, path), path);
+
+    public static ImagePsException PathNotFileSystem(string path) =>
+        new("PathNotFileSystem", ErrorKind.InvalidArgument, F(Messages.PathNotFileSystem, path), path);
 
     public static ImagePsException SourceAccessDenied(string path, Exception inner) =>
         new("SourceAccessDenied", ErrorKind.PermissionDenied, F(Messages.SourceAccessDenied, path, inner.Message), path, inner);

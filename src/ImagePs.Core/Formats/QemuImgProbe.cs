@@ -18,6 +18,7 @@ namespace ImagePs.Formats;
 internal sealed class QemuImgProbe : IVirtualSizeProbe
 {
     private const int MaxOutputBytes = 1 << 20;
+    private static readonly TimeSpan CompletionGrace = TimeSpan.FromSeconds(10);
     private readonly string? _configuredPath;
     private readonly TimeSpan _timeout;
     private readonly ProcessLimitMethod _limits;
@@ -51,13 +52,18 @@ internal sealed class QemuImgProbe : IVirtualSizeProbe
         CliWrap.CommandResult result;
         try
         {
-            result = Cli.Wrap(program)
+            var execution = Cli.Wrap(program)
                 .WithArguments(arguments)
                 .WithValidation(CommandResultValidation.None)
                 .WithStandardOutputPipe(PipeTarget.Create(stdout.ReadAsync))
                 .WithStandardErrorPipe(PipeTarget.Create(stderr.ReadAsync))
                 .ExecuteAsync(timeout.Token)
-                .GetAwaiter().GetResult();
+                .Task;
+            // The time limit kills qemu-img; this bound only matters if the end of its run is never
+            // observed (an output pipe held open elsewhere): the upload must not wait for ever.
+            if (!WaitQuietly(execution, _timeout + CompletionGrace))
+                return VirtualSizeResult.Unknown(string.Format(Messages.QemuImgTimedOut, (_timeout + CompletionGrace).TotalSeconds));
+            result = execution.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -97,6 +103,19 @@ internal sealed class QemuImgProbe : IVirtualSizeProbe
         catch (JsonException e)
         {
             return VirtualSizeResult.Unknown(string.Format(Messages.QemuImgUnparsable, e.Message));
+        }
+    }
+
+    /// <summary>Waits for the task to end (in any way) within the time given; its outcome is read afterwards.</summary>
+    private static bool WaitQuietly(Task task, TimeSpan limit)
+    {
+        try
+        {
+            return task.Wait(limit);
+        }
+        catch (AggregateException)
+        {
+            return true;
         }
     }
 

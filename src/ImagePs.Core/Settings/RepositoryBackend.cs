@@ -68,8 +68,9 @@ public sealed class RepositoryBackend
             Events = new ImageEventLog(folder.EventsPath, folder.EventsLockPath),
         };
 
-        foreach (var recovered in backend.Recovery.RecoverAbandoned())
-            observer?.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
+        observer ??= SilentObserver.Instance;
+        foreach (var recovered in backend.Recovery.RecoverAbandoned(observer))
+            observer.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
         return backend;
     }
 

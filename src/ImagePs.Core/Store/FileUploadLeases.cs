@@ -21,21 +21,37 @@ internal sealed class FileUploadLeases : IUploadLeases
 
     public IDisposable? TryAcquire(Guid imageId)
     {
-        Directory.CreateDirectory(_folder);
+        var path = PathOf(imageId);
         try
         {
-            var file = new FileStream(PathOf(imageId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            Directory.CreateDirectory(_folder);
+            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
             WriteHolder(file);
             return file;
         }
-        catch (IOException) when (File.Exists(PathOf(imageId)))
+        catch (IOException e) when (IsLockConflict(e))
         {
             return null; // held by a live uploader
         }
         catch (UnauthorizedAccessException e)
         {
-            throw ImageErrors.StoreAccessDenied(PathOf(imageId), e);
+            throw ImageErrors.StoreAccessDenied(path, e);
         }
+        catch (IOException e)
+        {
+            throw ImageErrors.StoreWriteFailed(path, e);
+        }
+    }
+
+    /// <summary>
+    /// The lock is held elsewhere: .NET reports the flock conflict as errno EWOULDBLOCK on Unix (11 on
+    /// Linux, 35 on macOS) and as ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (32 / 33) on Windows.
+    /// Asking whether the file still exists would race with its holder deleting it.
+    /// </summary>
+    private static bool IsLockConflict(IOException e)
+    {
+        if (Path.DirectorySeparatorChar == '\\') return (e.HResult & 0xFFFF) is 32 or 33;
+        return e.HResult is 11 or 35;
     }
 
     public void Forget(Guid imageId)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 
 namespace ImagePs.Store;
@@ -23,10 +24,23 @@ internal sealed class UploadRecovery
     }
 
     /// <summary>Recovers every abandoned upload; returns the images put back to Queued.</summary>
-    public Image[] RecoverAbandoned()
+    public Image[] RecoverAbandoned(IOperationObserver observer)
     {
         var saving = _catalog.List(new ImageQuery { Statuses = new[] { ImageStatus.Saving } }).Select(i => i.Id).ToList();
-        return saving.Select(RecoverIfAbandoned).Where(i => i is not null).ToArray()!;
+        var recovered = new List<Image>();
+        foreach (var id in saving)
+        {
+            try
+            {
+                if (RecoverIfAbandoned(id) is { } image) recovered.Add(image);
+            }
+            catch (ImagePsException e)
+            {
+                // One image that cannot be recovered now must not stop the command that opened the repository.
+                observer.Warning(string.Format(Messages.RecoveryFailed, id, e.Message));
+            }
+        }
+        return recovered.ToArray();
     }
 
     private Image? RecoverIfAbandoned(Guid id)

@@ -1,0 +1,73 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace ImagePs.Loader;
+
+/// <summary>
+/// The load context ImagePs.Core and its dependencies (Microsoft.Data.Sqlite, SQLitePCLRaw, CliWrap,
+/// ...) live in, from module/bin/core. Another module in the same session may load other versions of
+/// the same libraries into PowerShell's default context; neither sees the other's. Framework
+/// assemblies (System.*) are shared with the default context, so the objects PowerShell handles are
+/// of the framework's own types.
+/// </summary>
+internal sealed class EngineLoadContext : AssemblyLoadContext
+{
+    private const string EngineAssembly = "ImagePs.Core";
+    private static readonly Lazy<EngineLoadContext> Instance = new(() => new EngineLoadContext());
+
+    private EngineLoadContext()
+        : base(EngineAssembly, isCollectible: false)
+    {
+    }
+
+    /// <summary>module/bin/core, beside this assembly.</summary>
+    public static string Folder { get; } = Path.Combine(Path.GetDirectoryName(typeof(EngineLoadContext).Assembly.Location)!, "core");
+
+    /// <summary>The engine assembly, loaded here on first use.</summary>
+    public static Assembly Engine => Instance.Value.LoadFromAssemblyPath(Path.Combine(Folder, EngineAssembly + ".dll"));
+
+    private static readonly object Gate = new();
+    private static bool _registered;
+
+    /// <summary>
+    /// Lets the default context find ImagePs.Core (which the cmdlets reference) here. Once per
+    /// process, however many runspaces import the module (ForEach-Object -Parallel does).
+    /// </summary>
+    public static void Register()
+    {
+        lock (Gate)
+        {
+            if (_registered) return;
+            Default.Resolving += ResolveEngine;
+            _registered = true;
+        }
+    }
+
+    public static void Unregister()
+    {
+        lock (Gate)
+        {
+            Default.Resolving -= ResolveEngine;
+            _registered = false;
+        }
+    }
+
+    private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
+        name.Name == EngineAssembly ? Engine : null;
+
+    protected override Assembly? Load(AssemblyName name)
+    {
+        if (IsFramework(name.Name)) return null;
+        var path = Path.Combine(Folder, name.Name + ".dll");
+        return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+    }
+
+    /// <summary>Assemblies PowerShell's runtime provides; the copies in core (netstandard shims) are not used.</summary>
+    private static bool IsFramework(string? name) =>
+        name is null or "netstandard" or "mscorlib" or "System" or "Microsoft.CSharp" or "Microsoft.VisualBasic"
+        || name.StartsWith("System.", StringComparison.Ordinal)
+        || name.StartsWith("Microsoft.Win32.", StringComparison.Ordinal)
+        || name.StartsWith("Microsoft.Bcl.", StringComparison.Ordinal);
+}

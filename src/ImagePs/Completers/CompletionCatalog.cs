@@ -1,0 +1,35 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace ImagePs.Commands;
+
+/// <summary>
+/// The catalog as completers see it: the repository of <c>$env:IMAGEPS_HOME</c> (or the per-user
+/// one), read only if it already exists (completing never creates a repository), and never an
+/// error: a completer that throws would only break the user's Tab key.
+/// </summary>
+internal static class CompletionCatalog
+{
+    /// <summary>How many entries a completer offers at most.</summary>
+    public const int MaxResults = 100;
+
+    /// <summary>How many images a completer reads at most while looking for matches.</summary>
+    private const int MaxScanned = 5000;
+
+    public static IReadOnlyList<Image> Images(ImageQuery? query = null)
+    {
+        try
+        {
+            var folder = RepositoryFolder.FromEnvironment();
+            if (!File.Exists(folder.CatalogPath)) return Array.Empty<Image>();
+            var service = ImageService.Open(folder: folder);
+            return service.FindImages(query ?? ImageQuery.All).Take(MaxScanned).ToList();
+        }
+        catch (Exception)
+        {
+            return Array.Empty<Image>();
+        }
+    }
+}

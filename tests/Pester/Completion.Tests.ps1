@@ -1,0 +1,97 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+
+    function Get-Completion {
+        # What Tab offers at the end of $Line, through PowerShell's own completion engine.
+        param([Parameter(Mandatory)] [string] $Line)
+        @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches)
+    }
+}
+
+Describe 'Tab completion' {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        $file = New-RandomFile -Path (Join-Path $TestDrive 'debian.raw') -Length 3000
+        $debian = $file | New-Image -Name debian-12 -Tag nightly, linux | Send-ImageData
+        $ubuntu = New-Image -Name ubuntu-24 -DiskFormat qcow2 -Tag linux
+        $windows = New-Image -Name 'win 2022 [core]' -DiskFormat vhdx -Tag Windows
+    }
+
+    It 'completes every image id for -Id of <Command>, listing name and status' -ForEach @(
+        @{ Command = 'Get-Image' }, @{ Command = 'Set-Image' }, @{ Command = 'Remove-Image' },
+        @{ Command = 'Send-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' }
+    ) {
+        $completions = Get-Completion "$Command -Id "
+
+        $completions.CompletionText | Should -Be @("$($debian.Id)", "$($ubuntu.Id)", "$($windows.Id)")
+        $first = $completions[0]
+        $first.ResultType | Should -Be 'ParameterValue'
+        $first.ListItemText | Should -Match 'debian-12'
+        $first.ListItemText | Should -Match 'Active'
+        $first.ToolTip | Should -Match 'debian-12'
+        $first.ToolTip | Should -Match 'Active'
+        $completions[1].ToolTip | Should -Match 'Queued'
+    }
+
+    It 'completes an id from the start of the id' {
+        $prefix = "$($ubuntu.Id)".Substring(0, 8)
+        (Get-Completion "Set-Image -Id $prefix").CompletionText | Should -Be "$($ubuntu.Id)"
+    }
+
+    It 'completes an id from the start of the image''s name' {
+        (Get-Completion 'Remove-Image -Id UBU').CompletionText | Should -Be "$($ubuntu.Id)"
+    }
+
+    It 'completes names for Get-Image -Name, escaped so they match literally' {
+        (Get-Completion 'Get-Image -Name ').CompletionText | Should -Be @('debian-12', 'ubuntu-24', "'win 2022 ``[core``]'")
+        $win = Get-Completion 'Get-Image -Name wi'
+        $win.CompletionText | Should -Be "'win 2022 ``[core``]'"
+        $win.ToolTip | Should -Match 'Queued'
+
+        # The completed text finds exactly that image.
+        (Get-Image -Name 'win 2022 `[core`]').Id | Should -Be $windows.Id
+    }
+
+    It 'completes the tags images carry, each once' {
+        (Get-Completion 'Get-Image -Tag ').CompletionText | Should -Be @('linux', 'nightly', 'Windows')
+        (Get-Completion 'Get-Image -Tag ni').CompletionText | Should -Be 'nightly'
+        (Get-Completion 'Get-Image -Tag li')[0].ToolTip | Should -Match '2'
+        (Get-Completion 'Set-Image -RemoveTag w').CompletionText | Should -Be 'Windows'
+    }
+
+    It 'completes disk formats for <Line>' -ForEach @(
+        @{ Line = 'New-Image -DiskFormat '; Expected = 'ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop' }
+        @{ Line = 'New-Image -DiskFormat vh'; Expected = 'vhd', 'vhdx' }
+        @{ Line = 'Get-Image -DiskFormat Q'; Expected = 'qcow2' }
+        @{ Line = 'Set-Image -DiskFormat r'; Expected = 'raw' }
+    ) {
+        (Get-Completion $Line).CompletionText | Should -Be $Expected
+    }
+
+    It 'completes container formats for <Line>' -ForEach @(
+        @{ Line = 'New-Image -ContainerFormat '; Expected = 'ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed' }
+        @{ Line = 'Set-Image -ContainerFormat o'; Expected = 'ovf', 'ova' }
+    ) {
+        (Get-Completion $Line).CompletionText | Should -Be $Expected
+    }
+
+    It 'completes visibility and status values (enums)' {
+        (Get-Completion 'Get-Image -Visibility ').CompletionText | Should -Be @('Community', 'Private', 'Public', 'Shared')
+        (Get-Completion 'Set-Image -Visibility p').CompletionText | Should -Be @('Private', 'Public')
+        (Get-Completion 'Get-Image -Status De').CompletionText | Should -Be @('Deactivated', 'Deleted')
+    }
+
+    It 'offers nothing, and creates no repository, where there is none' {
+        $nowhere = Join-Path $TestDrive ('none-' + [guid]::NewGuid().ToString('N'))
+        $before = $env:IMAGEPS_HOME
+        $env:IMAGEPS_HOME = $nowhere
+        try {
+            Get-Completion 'Get-Image -Id ' | Should -BeNullOrEmpty
+            Get-Completion 'Get-Image -Name ' | Should -BeNullOrEmpty
+            $nowhere | Should -Not -Exist
+        }
+        finally {
+            $env:IMAGEPS_HOME = $before
+        }
+    }
+}

@@ -1,0 +1,54 @@
+BeforeAll {
+    . $PSScriptRoot/TestSupport.ps1
+}
+
+Describe 'The ImagePs.Image views' {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        $qcow2 = New-QemuImage -Format qcow2 -Path (Join-Path $TestDrive 'debian-12-generic-amd64.qcow2') -Size 20G -WriteMiB 3
+        $debian = $qcow2 | New-Image -Tag nightly, linux -Property @{ os_distro = 'debian'; os_version = '12' } | Send-ImageData
+        $long = New-Image -Name 'windows-server-2022-datacenter-core-evaluation' -DiskFormat vhdx
+        $expectedSize = [ImagePs.Commands.SizeText]::Of($debian.Size)
+    }
+
+    It 'keeps sizes as numbers of bytes on the object' {
+        $debian.Size | Should -BeOfType [long]
+        $debian.VirtualSize | Should -BeOfType [long]
+        $debian.Size | Should -Be $qcow2.Length
+        $debian.VirtualSize | Should -Be 20GB
+        $expectedSize | Should -Match '^\d+(\.\d+)? MiB$'
+    }
+
+    It 'renders the table within <Width> columns with every column readable' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+        $lines = @((Get-Image | Format-Table | Out-String -Width $Width) -split "`r?`n" | Where-Object { $_.Trim() })
+
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual $Width -Because "'$line' must fit" }
+        $lines[0] | Should -Match '^Name\s+Status\s+DiskFormat\s+Size\s+VirtualSize\s+Id$'
+        $lines[1] | Should -Match '^-+( +-+){5}$'
+        $row = $lines | Where-Object { $_ -like 'debian-12*' }
+        $row | Should -Match ('^debian-12-generic-amd64\s+Active\s+qcow2\s+' + [regex]::Escape($expectedSize) + '\s+20 GiB\s+' + "$($debian.Id)".Substring(0, 8))
+        $lines | Where-Object { $_ -like 'windows-server-2022-dat…*Queued*vhdx*' } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'shows whole ids in the table from 105 columns on' {
+        $table = Get-Image | Format-Table | Out-String -Width 105
+        $table | Should -Match "$($debian.Id)"
+        $table | Should -Match "$($long.Id)"
+        Get-Image | Format-Table | Out-String -Width 104 | Should -Not -Match "$($debian.Id)"
+    }
+
+    It 'shows every field in the list view, sizes with their bytes' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+        $list = $debian | Format-List | Out-String -Width $Width
+
+        foreach ($field in 'Id', 'Name', 'Status', 'DiskFormat', 'ContainerFormat', 'Visibility', 'Protected', 'Size', 'VirtualSize',
+            'Checksum', 'OsHashAlgo', 'OsHashValue', 'MinDisk', 'MinRam', 'Owner', 'Tags', 'Properties', 'Locations', 'CreatedAt', 'UpdatedAt') {
+            $list | Should -Match "(?m)^$field\s+:"
+        }
+        $list | Should -Match ([regex]::Escape("$expectedSize ($($debian.Size) bytes)"))
+        $list | Should -Match '20 GiB \(21474836480 bytes\)'
+        $list | Should -Match 'linux, nightly'
+        $list | Should -Match 'os_distro=debian'
+        $list | Should -Match $debian.Checksum
+        foreach ($line in $list -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual $Width }
+    }
+}
