@@ -59,7 +59,7 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName name)
     {
-        if (IsFramework(name.Name)) return null;
+        if (IsFramework(name.Name) && IsProvidedByPowerShell(name.Name!)) return null;
         var path = Path.Combine(Folder, name.Name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
     }
@@ -70,4 +70,20 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
         || name.StartsWith("System.", StringComparison.Ordinal)
         || name.StartsWith("Microsoft.Win32.", StringComparison.Ordinal)
         || name.StartsWith("Microsoft.Bcl.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The runtime's and PowerShell's own assemblies (the trusted platform assemblies). A framework-named
+    /// package the runtime does not carry, such as Microsoft.Bcl.HashCode (which Npgsql's netstandard2.0
+    /// build references), is loaded from core instead.
+    /// </summary>
+    private static bool IsProvidedByPowerShell(string name) => PlatformAssemblies.Value.Contains(name);
+
+    private static readonly Lazy<System.Collections.Generic.HashSet<string>> PlatformAssemblies = new(() =>
+    {
+        var names = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
+        foreach (var path in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)) names.Add(Path.GetFileNameWithoutExtension(path));
+        foreach (var assembly in Default.Assemblies) names.Add(assembly.GetName().Name ?? "");
+        return names;
+    });
 }

@@ -63,3 +63,30 @@ Import-Module '$ManifestPath'
         $fields[6] | Should -Be '8,10'   # both versions loaded side by side
     }
 }
+
+Describe 'The engine load context' {
+    It 'resolves every assembly the engine references, directly or through its dependencies' {
+        # By name, as the runtime does: a dependency naming a framework-looking package the runtime
+        # does not carry (Npgsql's netstandard2.0 build references Microsoft.Bcl.HashCode) must come
+        # from module/bin/core.
+        $result = Invoke-FreshPwsh -Command @"
+Import-Module '$ManifestPath'
+`$engine = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'ImagePs.Core'
+`$seen = @{}
+`$queue = [System.Collections.Generic.Queue[Reflection.AssemblyName]]::new()
+`$queue.Enqueue([Reflection.AssemblyName]::new('ImagePs.Core'))
+while (`$queue.Count) {
+    `$name = `$queue.Dequeue()
+    if (`$seen[`$name.Name]) { continue }
+    `$seen[`$name.Name] = `$true
+    try { `$assembly = `$engine.LoadFromAssemblyName(`$name) }
+    catch { "MISSING `$(`$name.Name)"; continue }
+    foreach (`$reference in `$assembly.GetReferencedAssemblies()) { `$queue.Enqueue(`$reference) }
+}
+"CHECKED `$(`$seen.Count)"
+"@
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        @($result.Output | Where-Object { $_ -like 'MISSING *' }) | Should -BeNullOrEmpty
+        [int](($result.Output | Where-Object { $_ -like 'CHECKED *' }) -replace 'CHECKED ') | Should -BeGreaterThan 20
+    }
+}
