@@ -7,8 +7,10 @@
     Tasks:
       Build  (default) publish the cmdlets and their dependencies into module/bin, so that
              `Import-Module ./ImagePs.psd1` loads the built module.
-      Test   build, then run every suite (xunit for the core, Pester for the module in a fresh pwsh)
-             and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
+      Test   build, start PostgreSQL and a single-node Ceph RGW (tests/Servers; needs root, installs
+             Ceph with apt-get), run every suite (xunit for the core, Pester for the module in a
+             fresh pwsh; the contract tests against SQLite + files and PostgreSQL + S3), stop the
+             servers, and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
       Package
              build, then pack the module into out/package/ImagePs.<version>.nupkg, which
              Install-PSResource installs from a folder repository (see README, Packaging).
@@ -43,6 +45,7 @@ $HelpOutput = Join-Path $Root 'en-US'
 $PackageOutput = Join-Path $Root 'out/package'
 $Tools = Join-Path $Root '.tools'
 $Results = Join-Path $Root 'TestResults'
+$ServerState = Join-Path ([IO.Path]::GetTempPath()) 'imageps-test-servers'
 $PesterVersion = '5.7.1'
 
 function Invoke-Native {
@@ -151,12 +154,40 @@ function Invoke-PesterSuite {
     @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
 }
 
+function Start-TestServers {
+    # PostgreSQL and Ceph RGW for the server-backed tests (tests/Servers), handed to both suites through
+    # the environment. As root (CI) they are part of the gate: IMAGEPS_REQUIRE_SERVERS=1 makes those
+    # tests fail, not skip, when the servers are missing. A value the caller set is kept.
+    $servers = & (Join-Path $Root 'tests/Servers/Start-TestServers.ps1') -StateDirectory $ServerState
+    if ($null -eq $env:IMAGEPS_REQUIRE_SERVERS -and $IsLinux -and (& id -u) -eq '0') { $env:IMAGEPS_REQUIRE_SERVERS = '1' }
+    if ($servers.Available) {
+        $env:IMAGEPS_TEST_POSTGRESQL = $servers.PostgreSql.ConnectionString
+        $env:IMAGEPS_TEST_POSTGRESQL_CONNINFO = $servers.PostgreSql.ConnInfo
+        $env:IMAGEPS_TEST_S3_URL = $servers.S3.ServiceUrl
+        $env:IMAGEPS_TEST_S3_ACCESS_KEY = $servers.S3.AccessKey
+        $env:IMAGEPS_TEST_S3_SECRET_KEY = $servers.S3.SecretKey
+        $env:IMAGEPS_TEST_S3_LIMITED_ACCESS_KEY = $servers.S3.LimitedAccessKey
+        $env:IMAGEPS_TEST_S3_LIMITED_SECRET_KEY = $servers.S3.LimitedSecretKey
+    }
+    else {
+        $env:IMAGEPS_TEST_SERVERS_UNAVAILABLE = $servers.Reason
+        $verb = if ($env:IMAGEPS_REQUIRE_SERVERS -eq '1') { 'FAIL' } else { 'be SKIPPED' }
+        Write-Warning "The PostgreSQL + S3 tests will $verb: $($servers.Reason)"
+    }
+}
+
 function Invoke-Test {
     Install-QemuUtils
     Invoke-Build
     New-Item -ItemType Directory -Force -Path $Results | Out-Null
-    $xunit = Invoke-XunitSuite
-    $pester = Invoke-PesterSuite
+    Start-TestServers
+    try {
+        $xunit = Invoke-XunitSuite
+        $pester = Invoke-PesterSuite
+    }
+    finally {
+        & (Join-Path $Root 'tests/Servers/Stop-TestServers.ps1') -StateDirectory $ServerState
+    }
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed
     $skipped = $xunit.Skipped + $pester.Skipped

@@ -4,21 +4,25 @@ using Xunit;
 
 namespace ImagePs.Tests;
 
+/// <summary>Save-ImageData's core, on both backends: verified copies, names, overwrite, damaged or missing data.</summary>
 public class DownloadTests
 {
-    private static (TestRepository Repository, Image Image, string Source) Uploaded(int length = 5 << 20, string name = "disk")
+    public static IEnumerable<object[]> Damages => TestBackends.With(new[] { new object[] { "flip" }, new object[] { "truncate" }, new object[] { "extend" } });
+
+    private static (TestRepository Repository, Image Image, string Source) Uploaded(TestBackend backend, int length = 5 << 20, string name = "disk")
     {
-        var repository = new TestRepository();
+        var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("source.raw", length);
         var image = repository.NewImage(name);
         repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
         return (repository, repository.Service.GetImage(image.Id), source);
     }
 
-    [Fact]
-    public void Download_writes_a_verified_copy()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Download_writes_a_verified_copy(TestBackend backend)
     {
-        var (repository, image, source) = Uploaded();
+        var (repository, image, source) = Uploaded(backend);
         using (repository)
         {
             var target = repository.Scratch.File("copy.raw");
@@ -32,10 +36,11 @@ public class DownloadTests
         }
     }
 
-    [Fact]
-    public void A_folder_gets_a_file_named_after_the_image_without_path_tricks()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_folder_gets_a_file_named_after_the_image_without_path_tricks(TestBackend backend)
     {
-        var (repository, image, _) = Uploaded(1000, name: "../../etc/passwd");
+        var (repository, image, _) = Uploaded(backend, 1000, name: "../../etc/passwd");
         using (repository)
         {
             var folder = Directory.CreateDirectory(repository.Scratch.File("out")).FullName;
@@ -47,10 +52,11 @@ public class DownloadTests
         }
     }
 
-    [Fact]
-    public void An_existing_file_is_kept_unless_overwrite_is_asked()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void An_existing_file_is_kept_unless_overwrite_is_asked(TestBackend backend)
     {
-        var (repository, image, source) = Uploaded(1000);
+        var (repository, image, source) = Uploaded(backend, 1000);
         using (repository)
         {
             var target = repository.Scratch.File("existing.raw");
@@ -66,23 +72,20 @@ public class DownloadTests
     }
 
     [Theory]
-    [InlineData("flip")]
-    [InlineData("truncate")]
-    [InlineData("extend")]
-    public void Corrupted_store_data_is_detected_and_nothing_is_left(string damage)
+    [MemberData(nameof(Damages))]
+    public void Corrupted_store_data_is_detected_and_nothing_is_left(TestBackend backend, string damage)
     {
-        var (repository, image, _) = Uploaded(3 << 20);
+        var (repository, image, _) = Uploaded(backend, 3 << 20);
         using (repository)
         {
-            var stored = Path.Combine(repository.Folder.StorePath, image.Id.ToString());
-            var bytes = File.ReadAllBytes(stored);
+            var bytes = repository.StoredBytes(image);
             bytes = damage switch
             {
                 "flip" => bytes.Select((b, i) => i == 1_000_000 ? (byte)(b ^ 0x40) : b).ToArray(),
                 "truncate" => bytes[..^1],
                 _ => bytes.Append((byte)0).ToArray(),
             };
-            File.WriteAllBytes(stored, bytes);
+            repository.ReplaceStoredBytes(image, bytes);
             var target = repository.Scratch.File("copy.raw");
 
             var error = Assert.Throws<ImagePsException>(() => repository.Service.DownloadData(image.Id, target, false, CancellationToken.None));
@@ -94,10 +97,30 @@ public class DownloadTests
         }
     }
 
-    [Fact]
-    public void Images_without_data_are_refused()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Data_gone_from_the_store_is_ImageDataMissing(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        var (repository, image, _) = Uploaded(backend, 1000);
+        using (repository)
+        {
+            repository.ReplaceStoredBytes(image, null);
+            var target = repository.Scratch.File("copy.raw");
+
+            var error = Assert.Throws<ImagePsException>(() => repository.Service.DownloadData(image.Id, target, false, CancellationToken.None));
+
+            Assert.Equal("ImageDataMissing", error.ErrorId);
+            Assert.Equal(ErrorKind.ReadError, error.Kind);
+            Assert.Contains(image.Locations.Single().Url, error.Message);
+            Assert.False(File.Exists(target));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Images_without_data_are_refused(TestBackend backend)
+    {
+        using var repository = new TestRepository(backend);
         var image = repository.NewImage();
 
         var error = Assert.Throws<ImagePsException>(() =>

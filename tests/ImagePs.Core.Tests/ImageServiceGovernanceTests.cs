@@ -3,34 +3,44 @@ using Xunit;
 
 namespace ImagePs.Tests;
 
-/// <summary>The whole gateway, every layer stacked, through the service the cmdlets use, with several callers.</summary>
-public class ImageServiceGovernanceTests : IDisposable
+/// <summary>
+/// The whole gateway, every layer stacked, through the service the cmdlets use, with several callers:
+/// on both backends.
+/// </summary>
+public class ImageServiceGovernanceTests
 {
-    private readonly TestRepository _repository = new();
+    private TestRepository _repository = null!;
+    private ImageService _web = null!;
+    private ImageService _webReader = null!;
+    private ImageService _db = null!;
+    private ImageService _admin = null!;
 
-    private readonly ImageService _web;
-    private readonly ImageService _webReader;
-    private readonly ImageService _db;
-    private readonly ImageService _admin;
-
-    public ImageServiceGovernanceTests()
+    public static IEnumerable<object[]> RefusedUploads => TestBackends.With(new[]
     {
+        new object[] { "db", "ImageNotOwned" },       // another project: the image is read-only
+        new object[] { "webReader", "PolicyDenied" }, // the owner's project, without the member role
+    });
+
+    private TestRepository Use(TestBackend backend)
+    {
+        _repository = new TestRepository(backend);
         _web = _repository.ServiceFor(Callers.Member("web"));
         _webReader = _repository.ServiceFor(Callers.Reader("web"));
         _db = _repository.ServiceFor(Callers.Member("db"));
         _admin = _repository.ServiceFor(Callers.Admin());
+        return _repository;
     }
-
-    public void Dispose() => _repository.Dispose();
 
     private Image Create(ImageService service, string name, ImageVisibility visibility = ImageVisibility.Shared) =>
         service.CreateImage(new ImageDraft { Name = name, DiskFormat = "raw", ContainerFormat = "bare", Visibility = visibility });
 
     private string[] EventTypes(Guid id) => _admin.FindEvents(new ImageEventQuery { ImageIds = new[] { id } }).Select(e => e.EventType).ToArray();
 
-    [Fact]
-    public void The_upload_orchestration_works_through_every_layer_and_reports_Glance_s_events()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void The_upload_orchestration_works_through_every_layer_and_reports_Glance_s_events(TestBackend backend)
     {
+        using var repository = Use(backend);
         var image = Create(_web, "debian");
         var source = _repository.Scratch.RandomFile("disk.raw", 64 * 1024);
 
@@ -40,9 +50,11 @@ public class ImageServiceGovernanceTests : IDisposable
         Assert.Equal(new[] { "image.create", "image.update", "image.prepare", "image.upload", "image.activate", "image.update" }, EventTypes(image.Id));
     }
 
-    [Fact]
-    public void A_failed_upload_is_restored_through_every_layer()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_failed_upload_is_restored_through_every_layer(TestBackend backend)
     {
+        using var repository = Use(backend);
         var image = Create(_web, "debian");
         var source = _repository.Scratch.RandomFile("disk.raw", 3 * 1024 * 1024);
         using (var failing = new FaultyStream(File.OpenRead(source), 1024 * 1024))
@@ -55,10 +67,10 @@ public class ImageServiceGovernanceTests : IDisposable
     }
 
     [Theory]
-    [InlineData("db", "ImageNotOwned")]       // another project: the image is read-only
-    [InlineData("webReader", "PolicyDenied")] // the owner's project, without the member role
-    public void A_refused_upload_changes_nothing(string caller, string errorId)
+    [MemberData(nameof(RefusedUploads))]
+    public void A_refused_upload_changes_nothing(TestBackend backend, string caller, string errorId)
     {
+        using var repository = Use(backend);
         var target = caller == "db" ? Create(_admin, "public", ImageVisibility.Public) : Create(_web, "mine");
         var service = caller == "db" ? _db : _webReader;
         var before = EventTypes(target.Id);
@@ -74,9 +86,11 @@ public class ImageServiceGovernanceTests : IDisposable
         Assert.Empty(_repository.StoreFiles());
     }
 
-    [Fact]
-    public void Sharing_an_image_with_another_project()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Sharing_an_image_with_another_project(TestBackend backend)
     {
+        using var repository = Use(backend);
         var image = Create(_web, "shared");
         Assert.Equal("ImageNotFound", Assert.Throws<ImageNotFoundException>(() => _db.GetImage(image.Id)).ErrorId);
 
@@ -104,18 +118,22 @@ public class ImageServiceGovernanceTests : IDisposable
             EventTypes(image.Id).Where(t => t.StartsWith("image.member.")));
     }
 
-    [Fact]
-    public void Only_shared_images_have_members()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Only_shared_images_have_members(TestBackend backend)
     {
+        using var repository = Use(backend);
         var image = Create(_web, "private", ImageVisibility.Private);
         var error = Assert.Throws<ImagePsException>(() => _web.AddMember(image.Id, "db"));
         Assert.Equal(("ImageNotShared", ErrorKind.InvalidOperation), (error.ErrorId, error.Kind));
         Assert.Equal("ImageNotShared", Assert.Throws<ImagePsException>(() => _web.GetMembers(image.Id)).ErrorId);
     }
 
-    [Fact]
-    public void Downloads_and_removals_are_checked_before_anything_happens()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Downloads_and_removals_are_checked_before_anything_happens(TestBackend backend)
     {
+        using var repository = Use(backend);
         var image = Create(_admin, "public", ImageVisibility.Public);
         var error = Assert.Throws<ImagePsException>(() => _repository.ServiceFor(Callers.Reader("db")).CheckDownloadAllowed(image));
         Assert.Equal("PolicyDenied", error.ErrorId);
@@ -129,9 +147,11 @@ public class ImageServiceGovernanceTests : IDisposable
         _web.CheckRemoveAllowed(mine);
     }
 
-    [Fact]
-    public void A_caller_reads_the_events_of_its_own_project_s_images_an_admin_all_of_them()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_caller_reads_the_events_of_its_own_project_s_images_an_admin_all_of_them(TestBackend backend)
     {
+        using var repository = Use(backend);
         var web = Create(_web, "web-image");
         var db = Create(_db, "db-image");
         _web.AddMember(web.Id, "db");

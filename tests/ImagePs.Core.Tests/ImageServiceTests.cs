@@ -4,17 +4,31 @@ using Xunit;
 
 namespace ImagePs.Tests;
 
-/// <summary>The whole pipeline on a real repository: SQLite file, filesystem store, qemu-img.</summary>
+/// <summary>
+/// The whole pipeline on a real repository, once per backend: SQLite file and filesystem store (and
+/// qemu-img), PostgreSQL and S3 (native inspector).
+/// </summary>
 public class ImageServiceTests
 {
-    [Theory]
-    [InlineData("qcow2", "64M", 4)]
-    [InlineData("raw", "8M", 8)]
-    [InlineData("vmdk", "32M", 2)]
-    [InlineData("vhdx", "48M", 2)]
-    public void Upload_makes_the_image_active_with_size_hashes_and_virtual_size(string format, string size, int writeMiB)
+    public static IEnumerable<object[]> Upload_makes_the_image_active_with_size_hashes_and_virtual_size_cases => TestBackends.With(new[]
     {
-        using var repository = new TestRepository();
+        new object[] { "qcow2", "64M", 4 },
+        new object[] { "raw", "8M", 8 },
+        new object[] { "vmdk", "32M", 2 },
+        new object[] { "vhdx", "48M", 2 },
+    });
+
+    public static IEnumerable<object[]> Bad_sources_are_refused_before_the_image_changes_cases => TestBackends.With(new[]
+    {
+        new object[] { "missing.raw", "SourceFileNotFound", ErrorKind.ObjectNotFound },
+        new object[] { "", "SourceIsDirectory", ErrorKind.InvalidArgument },
+    });
+
+    [Theory]
+    [MemberData(nameof(Upload_makes_the_image_active_with_size_hashes_and_virtual_size_cases))]
+    public void Upload_makes_the_image_active_with_size_hashes_and_virtual_size(TestBackend backend, string format, string size, int writeMiB)
+    {
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("disk." + format);
         QemuImg.Create(format, source, size);
         QemuImg.Write(format, source, writeMiB);
@@ -33,14 +47,19 @@ public class ImageServiceTests
             Assert.Equal(Convert.ToHexString(SHA512.HashData(bytes)).ToLowerInvariant(), result.OsHashValue);
             Assert.Equal(QemuImg.VirtualSize(format, source), result.VirtualSize);
         }
-        Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(repository.Folder.StorePath, image.Id.ToString())));
+        Assert.Equal(bytes, repository.StoredBytes(stored));
+        var expectedLocation = backend == TestBackend.Servers
+            ? $"s3://{repository.Bucket}/{image.Id}"
+            : new Uri(Path.Combine(repository.Folder.StorePath, image.Id.ToString())).AbsoluteUri;
+        Assert.Equal(expectedLocation, Assert.Single(stored.Locations).Url);
         Assert.Empty(repository.Observer.Warnings);
     }
 
-    [Fact]
-    public void A_failed_upload_goes_back_to_queued_with_no_data_and_can_be_retried()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_failed_upload_goes_back_to_queued_with_no_data_and_can_be_retried(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("disk.raw", 5 * 1024 * 1024);
         var image = repository.NewImage();
 
@@ -63,10 +82,11 @@ public class ImageServiceTests
         Assert.Equal(5 * 1024 * 1024, retried.Size);
     }
 
-    [Fact]
-    public void The_size_cap_is_enforced_on_the_bytes_as_they_arrive()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void The_size_cap_is_enforced_on_the_bytes_as_they_arrive(TestBackend backend)
     {
-        using var repository = new TestRepository("{ \"ImageSizeCap\": 1048576 }");
+        using var repository = new TestRepository(backend, "{ \"ImageSizeCap\": 1048576 }");
         var exact = repository.Scratch.RandomFile("exact.raw", 1048576);
         var over = repository.Scratch.RandomFile("over.raw", 1048577);
         var atCap = repository.NewImage("exact");
@@ -84,10 +104,11 @@ public class ImageServiceTests
         Assert.Equal(new[] { atCap.Id.ToString() }, repository.StoreFiles());
     }
 
-    [Fact]
-    public void Only_queued_images_accept_data()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Only_queued_images_accept_data(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("disk.raw", 1024);
         var image = repository.NewImage();
         repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
@@ -99,10 +120,11 @@ public class ImageServiceTests
         Assert.Single(repository.StoreFiles());
     }
 
-    [Fact]
-    public void Image_deleted_during_its_upload_leaves_no_data()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Image_deleted_during_its_upload_leaves_no_data(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("disk.raw", 4 * 1024 * 1024);
         var image = repository.NewImage();
 
@@ -116,11 +138,10 @@ public class ImageServiceTests
     }
 
     [Theory]
-    [InlineData("missing.raw", "SourceFileNotFound", ErrorKind.ObjectNotFound)]
-    [InlineData("", "SourceIsDirectory", ErrorKind.InvalidArgument)]
-    public void Bad_sources_are_refused_before_the_image_changes(string name, string errorId, ErrorKind kind)
+    [MemberData(nameof(Bad_sources_are_refused_before_the_image_changes_cases))]
+    public void Bad_sources_are_refused_before_the_image_changes(TestBackend backend, string name, string errorId, ErrorKind kind)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var image = repository.NewImage();
 
         var error = Assert.Throws<ImagePsException>(() =>
@@ -131,10 +152,11 @@ public class ImageServiceTests
         Assert.Equal(ImageStatus.Queued, repository.Service.GetImage(image.Id).Status);
     }
 
-    [Fact]
-    public void Remove_deletes_the_record_and_the_data()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Remove_deletes_the_record_and_the_data(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("disk.raw", 2048);
         var image = repository.NewImage();
         repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
@@ -146,10 +168,11 @@ public class ImageServiceTests
         Assert.Throws<ImageNotFoundException>(() => repository.Service.GetImage(image.Id));
     }
 
-    [Fact]
-    public void Protected_images_are_not_removed()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Protected_images_are_not_removed(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("disk.raw", 2048);
         var image = repository.NewImage(isProtected: true);
         repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
@@ -175,10 +198,11 @@ public class ImageServiceTests
         Assert.Contains(repository.Observer.Warnings, w => w.Contains("/nonexistent/qemu-img"));
     }
 
-    [Fact]
-    public void Declared_format_the_content_does_not_have_is_a_DiskFormatMismatch()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Declared_format_the_content_does_not_have_is_a_DiskFormatMismatch(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("not-really.qcow2", 4096);
         var image = repository.NewImage(diskFormat: "qcow2");
 

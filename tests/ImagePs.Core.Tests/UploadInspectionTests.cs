@@ -11,6 +11,37 @@ namespace ImagePs.Tests;
 /// </summary>
 public class UploadInspectionTests
 {
+    public static IEnumerable<object[]> Vmdk_descriptor_naming_a_host_file_is_refused_whatever_it_is_declared_cases => TestBackends.With(new[]
+    {
+        new object[] { "vmdk" },
+        new object[] { "raw" },
+    });
+
+    public static IEnumerable<object[]> Declared_format_other_than_the_content_is_a_mismatch_cases => TestBackends.With(new[]
+    {
+        new object[] { "qcow2", "raw" },
+        new object[] { "vmdk", "vhd" },
+        new object[] { "vhdx", "vhd" },
+        new object[] { "vpc", "vhdx" },
+        new object[] { "vdi", "qcow2" },
+    });
+
+    public static IEnumerable<object[]> A_partitioned_disk_is_accepted_as_raw_iso_or_ami_cases => TestBackends.With(new[]
+    {
+        new object[] { "raw" },
+        new object[] { "iso" },
+        new object[] { "ami" },
+    });
+
+    public static IEnumerable<object[]> Virtual_size_equals_qemu_img_and_both_probes_agree_cases => TestBackends.With(new[]
+    {
+        new object[] { "vpc", "", "vhd" },
+        new object[] { "vpc", "subformat=fixed", "vhd" },
+        new object[] { "vpc", "force_size=on", "vhd" },
+        new object[] { "vdi", "", "vdi" },
+        new object[] { "vmdk", "subformat=streamOptimized", "vmdk" },
+    });
+
     private static Image NewImage(TestRepository repository, string diskFormat, string containerFormat = "bare") =>
         repository.Service.CreateImage(new ImageDraft { Name = "image", DiskFormat = diskFormat, ContainerFormat = containerFormat });
 
@@ -25,10 +56,11 @@ public class UploadInspectionTests
         Assert.Empty(repository.StoreFiles());
     }
 
-    [Fact]
-    public void Qcow2_with_a_backing_file_is_refused_and_leaves_the_image_queued()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Qcow2_with_a_backing_file_is_refused_and_leaves_the_image_queued(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var backing = repository.Scratch.File("base.qcow2");
         QemuImg.Create("qcow2", backing, "16M");
         var source = repository.Scratch.File("top.qcow2");
@@ -46,11 +78,10 @@ public class UploadInspectionTests
     }
 
     [Theory]
-    [InlineData("vmdk")]
-    [InlineData("raw")]
-    public void Vmdk_descriptor_naming_a_host_file_is_refused_whatever_it_is_declared(string declared)
+    [MemberData(nameof(Vmdk_descriptor_naming_a_host_file_is_refused_whatever_it_is_declared_cases))]
+    public void Vmdk_descriptor_naming_a_host_file_is_refused_whatever_it_is_declared(TestBackend backend, string declared)
     {
-        using var repository = new TestRepository("{ \"RequireDiskFormatMatch\": false }");
+        using var repository = new TestRepository(backend, "{ \"RequireDiskFormatMatch\": false }");
         var source = repository.Scratch.File("evil.vmdk");
         File.WriteAllText(source, "# Disk DescriptorFile\nversion=1\ncreateType=\"monolithicFlat\"\nRW 8 FLAT \"/etc/hostname\" 0\n");
         var image = NewImage(repository, declared);
@@ -61,10 +92,11 @@ public class UploadInspectionTests
         AssertQueuedWithoutData(repository, image);
     }
 
-    [Fact]
-    public void Content_matching_two_formats_is_refused()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Content_matching_two_formats_is_refused(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var qcow2 = repository.Scratch.File("inner.qcow2");
         QemuImg.Create("qcow2", qcow2, "16M");
         var source = repository.Scratch.File("disguised.iso");
@@ -78,10 +110,11 @@ public class UploadInspectionTests
         AssertQueuedWithoutData(repository, image);
     }
 
-    [Fact]
-    public void Qed_is_refused_even_declared_raw()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Qed_is_refused_even_declared_raw(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("disk.qed");
         QemuImg.Create("qed", source, "16M");
         var image = NewImage(repository, "raw");
@@ -92,10 +125,11 @@ public class UploadInspectionTests
         AssertQueuedWithoutData(repository, image);
     }
 
-    [Fact]
-    public void Safety_checks_hold_when_the_format_match_is_switched_off()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Safety_checks_hold_when_the_format_match_is_switched_off(TestBackend backend)
     {
-        using var repository = new TestRepository("{ \"RequireDiskFormatMatch\": false, \"VirtualSizeProbe\": \"native\" }");
+        using var repository = new TestRepository(backend, "{ \"RequireDiskFormatMatch\": false, \"VirtualSizeProbe\": \"native\" }");
         var source = repository.Scratch.File("data.qcow2");
         QemuImg.Create("qcow2", source, "16M", "data_file=" + repository.Scratch.File("payload.raw"));
         var image = NewImage(repository, "raw");
@@ -106,10 +140,11 @@ public class UploadInspectionTests
         AssertQueuedWithoutData(repository, image);
     }
 
-    [Fact]
-    public void A_refused_upload_can_be_retried_with_good_data()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_refused_upload_can_be_retried_with_good_data(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var bad = repository.Scratch.File("bad.qcow2");
         QemuImg.Create("qcow2", bad, "16M", "data_file=" + repository.Scratch.File("payload.raw"));
         var good = repository.Scratch.File("good.qcow2");
@@ -124,14 +159,10 @@ public class UploadInspectionTests
     }
 
     [Theory]
-    [InlineData("qcow2", "raw")]
-    [InlineData("vmdk", "vhd")]
-    [InlineData("vhdx", "vhd")]
-    [InlineData("vpc", "vhdx")]
-    [InlineData("vdi", "qcow2")]
-    public void Declared_format_other_than_the_content_is_a_mismatch(string qemuFormat, string declared)
+    [MemberData(nameof(Declared_format_other_than_the_content_is_a_mismatch_cases))]
+    public void Declared_format_other_than_the_content_is_a_mismatch(TestBackend backend, string qemuFormat, string declared)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("disk");
         QemuImg.Create(qemuFormat, source, "16M");
         var image = NewImage(repository, declared);
@@ -144,10 +175,11 @@ public class UploadInspectionTests
         AssertQueuedWithoutData(repository, image);
     }
 
-    [Fact]
-    public void Mismatch_is_accepted_with_a_warning_when_the_setting_says_so()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Mismatch_is_accepted_with_a_warning_when_the_setting_says_so(TestBackend backend)
     {
-        using var repository = new TestRepository("{ \"RequireDiskFormatMatch\": false }");
+        using var repository = new TestRepository(backend, "{ \"RequireDiskFormatMatch\": false }");
         var source = repository.Scratch.File("disk.qcow2");
         QemuImg.Create("qcow2", source, "100M");
         var image = NewImage(repository, "raw");
@@ -161,12 +193,10 @@ public class UploadInspectionTests
     }
 
     [Theory]
-    [InlineData("raw")]
-    [InlineData("iso")]
-    [InlineData("ami")]
-    public void A_partitioned_disk_is_accepted_as_raw_iso_or_ami(string declared)
+    [MemberData(nameof(A_partitioned_disk_is_accepted_as_raw_iso_or_ami_cases))]
+    public void A_partitioned_disk_is_accepted_as_raw_iso_or_ami(TestBackend backend, string declared)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("disk.img");
         using (var file = File.Create(source)) file.SetLength(4 << 20);
         ImageFile.Patch(source, 446, new byte[] { 0x80, 0, 2, 0, 0x83, 0, 0, 0, 1, 0, 0, 0, 0xff, 0x1f, 0, 0 });
@@ -181,10 +211,11 @@ public class UploadInspectionTests
         Assert.Empty(repository.Observer.Warnings);
     }
 
-    [Fact]
-    public void A_luks_volume_is_accepted_as_raw_the_way_cinder_uploads_it()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_luks_volume_is_accepted_as_raw_the_way_cinder_uploads_it(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("volume.luks");
         QemuImg.CreateLuks(source, "16M");
         var image = NewImage(repository, "raw");
@@ -197,14 +228,10 @@ public class UploadInspectionTests
     }
 
     [Theory]
-    [InlineData("vpc", "", "vhd")]
-    [InlineData("vpc", "subformat=fixed", "vhd")]
-    [InlineData("vpc", "force_size=on", "vhd")]
-    [InlineData("vdi", "", "vdi")]
-    [InlineData("vmdk", "subformat=streamOptimized", "vmdk")]
-    public void Virtual_size_equals_qemu_img_and_both_probes_agree(string qemuFormat, string options, string declared)
+    [MemberData(nameof(Virtual_size_equals_qemu_img_and_both_probes_agree_cases))]
+    public void Virtual_size_equals_qemu_img_and_both_probes_agree(TestBackend backend, string qemuFormat, string options, string declared)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("disk");
         QemuImg.Create(qemuFormat, source, "1000M", options.Length == 0 ? Array.Empty<string>() : options.Split(','));
         var image = NewImage(repository, declared);
@@ -330,10 +357,11 @@ public class UploadInspectionTests
         AssertQueuedWithoutData(repository, image);
     }
 
-    [Fact]
-    public void Non_bare_containers_are_not_matched_against_the_disk_format()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Non_bare_containers_are_not_matched_against_the_disk_format(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var source = repository.Scratch.RandomFile("appliance.ova", 10240);
         var image = NewImage(repository, "vmdk", "ova");
 

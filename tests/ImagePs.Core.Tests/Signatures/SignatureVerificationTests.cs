@@ -83,10 +83,11 @@ public class SignatureVerificationTests
         Assert.Equal(ImageStatus.Active, repository.Service.UploadData(image.Id, data, null, CancellationToken.None).Status);
     }
 
-    [Fact]
-    public void A_signature_over_other_data_fails_and_undoes_the_upload()
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_signature_over_other_data_fails_and_undoes_the_upload(TestBackend backend)
     {
-        using var repository = new TestRepository();
+        using var repository = new TestRepository(backend);
         var (certificate, key) = OpenSsl.SelfSigned(repository.Scratch, "signer", "-newkey", "rsa:2048");
         var data = repository.Scratch.RandomFile("disk.raw", 200_000);
         var tampered = repository.Scratch.RandomFile("tampered.raw", 200_000, seed: 2);

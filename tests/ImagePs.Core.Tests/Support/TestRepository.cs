@@ -85,6 +85,26 @@ public sealed class TestRepository : IDisposable
         return copy.ToArray();
     }
 
+    /// <summary>Replaces an image's stored bytes behind ImagePs's back (damage, tampering), in either store.</summary>
+    public void ReplaceStoredBytes(Image image, byte[]? bytes)
+    {
+        var id = image.Id.ToString("D");
+        if (Kind == TestBackend.Servers)
+        {
+            if (bytes is null)
+                TestServers.S3.DeleteObjectAsync(_bucket, id).GetAwaiter().GetResult();
+            else
+                TestServers.S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
+                {
+                    BucketName = _bucket, Key = id, InputStream = new MemoryStream(bytes), UseChunkEncoding = false,
+                }).GetAwaiter().GetResult();
+            return;
+        }
+        var path = System.IO.Path.Combine(Folder.StorePath, id);
+        if (bytes is null) File.Delete(path);
+        else File.WriteAllBytes(path, bytes);
+    }
+
     /// <summary>The same repository, seen by another caller.</summary>
     public ImageService ServiceFor(CallerContext caller) => new(Backend, caller, Observer);
 
