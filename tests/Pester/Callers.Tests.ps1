@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
@@ -6,14 +10,17 @@ AfterAll {
     Reset-Caller
 }
 
-Describe 'Callers and ownership' {
-    BeforeEach {
+Describe 'The repository folder' {
+    It 'is created readable only by its owner' -Skip:$IsWindows {
         Use-TestRepository | Out-Null
-    }
-
-    It 'creates the repository folder readable only by its owner' -Skip:$IsWindows {
         New-Image -Name first | Out-Null
         (Get-Item -LiteralPath $env:IMAGEPS_HOME).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+    }
+}
+
+Describe 'Callers and ownership (<TestBackend>)' -ForEach (Get-TestBackend) {
+    BeforeEach {
+        Use-TestRepository | Out-Null
     }
 
     It 'makes the operating-system user the owner and administrator of a personal repository' {

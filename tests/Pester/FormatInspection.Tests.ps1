@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 
@@ -12,7 +16,7 @@ BeforeAll {
     }
 }
 
-Describe 'Unsafe images' {
+Describe 'Unsafe images (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
@@ -78,7 +82,7 @@ Describe 'Unsafe images' {
     }
 }
 
-Describe 'Declared and detected disk formats' {
+Describe 'Declared and detected disk formats (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
@@ -128,7 +132,7 @@ Describe 'Declared and detected disk formats' {
     }
 }
 
-Describe 'VirtualSize through the module' {
+Describe 'VirtualSize through the module (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeAll {
         Use-TestRepository | Out-Null
         $files = Join-Path $TestDrive 'formats'

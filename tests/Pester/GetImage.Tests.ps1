@@ -1,8 +1,12 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'Get-Image' {
+Describe 'Get-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeAll {
         Use-TestRepository | Out-Null
         $debian = New-Image -Name Debian-12 -DiskFormat qcow2 -Visibility Public -Tag nightly, linux

@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
@@ -6,7 +10,7 @@ AfterAll {
     Reset-Caller
 }
 
-Describe 'Get-ImageEvent' {
+Describe 'Get-ImageEvent (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
     }

@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
@@ -6,7 +10,7 @@ AfterAll {
     Reset-Caller
 }
 
-Describe 'Visibility between projects' {
+Describe 'Visibility between projects (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeAll {
         Use-TestRepository | Out-Null
         Use-Caller alice -Project web -Roles member, reader
@@ -37,7 +41,7 @@ Describe 'Visibility between projects' {
     }
 }
 
-Describe 'Image members' {
+Describe 'Image members (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         Use-Caller alice -Project web -Roles member, reader

@@ -1,8 +1,12 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'New-Image' {
+Describe 'New-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))

@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
     $script:Protections = @'
@@ -20,7 +24,7 @@ AfterAll {
     Reset-Caller
 }
 
-Describe 'Property protections' {
+Describe 'Property protections (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository -Settings '{ "PropertyProtectionFile": "protections.conf" }' | Out-Null
         Set-RepositoryFile -Name protections.conf -Content $Protections

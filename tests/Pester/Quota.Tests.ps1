@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 
@@ -14,7 +18,7 @@ AfterAll {
     Reset-Caller
 }
 
-Describe 'Quotas' {
+Describe 'Quotas (<TestBackend>)' -ForEach (Get-TestBackend) {
     It 'limits tags and properties per image' {
         Use-TestRepository -Settings '{ "ImageTagQuota": 2, "ImagePropertyQuota": 1 }' | Out-Null
         New-Image -Name tags -Tag a, b, c -ErrorVariable tags -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

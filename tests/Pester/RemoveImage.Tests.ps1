@@ -1,21 +1,24 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'Remove-Image' {
+Describe 'Remove-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $file = New-RandomFile -Path (Join-Path $TestDrive ('data-' + [guid]::NewGuid().ToString('N') + '.raw')) -Length 4096
         $image = $file | New-Image -Name doomed | Send-ImageData
-        $stored = Join-Path $env:IMAGEPS_HOME "images/$($image.Id)"
     }
 
     It 'deletes the record and the data' {
-        $stored | Should -Exist
+        Test-StoredData -Id $image.Id | Should -BeTrue
 
         Remove-Image -Id $image.Id -Confirm:$false
 
-        $stored | Should -Not -Exist
+        Test-StoredData -Id $image.Id | Should -BeFalse
         Get-Image | Should -BeNullOrEmpty
         Get-Image -Id $image.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
@@ -31,25 +34,24 @@ Describe 'Remove-Image' {
     It 'changes nothing with -WhatIf' {
         Remove-Image -Id $image.Id -WhatIf
 
-        $stored | Should -Exist
+        Test-StoredData -Id $image.Id | Should -BeTrue
         (Get-Image -Id $image.Id).Status | Should -Be 'Active'
     }
 
     It 'changes nothing with -WhatIf even with -Force' {
         Remove-Image -Id $image.Id -WhatIf -Force
 
-        $stored | Should -Exist
+        Test-StoredData -Id $image.Id | Should -BeTrue
     }
 
     It 'asks first: in a non-interactive session without -Force it removes nothing' {
         { Remove-Image -Id $image.Id -ErrorAction Stop } | Should -Throw
-        $stored | Should -Exist
+        Test-StoredData -Id $image.Id | Should -BeTrue
         (Get-Image -Id $image.Id).Status | Should -Be 'Active'
     }
 
     It 'refuses a protected image with ImageProtected and leaves it untouched' {
         $guarded = $file | New-Image -Name guarded -Protected | Send-ImageData -ErrorAction Stop
-        $guardedData = Join-Path $env:IMAGEPS_HOME "images/$($guarded.Id)"
 
         Remove-Image -Id $guarded.Id -Force -ErrorVariable failures -ErrorAction SilentlyContinue
 
@@ -57,7 +59,7 @@ Describe 'Remove-Image' {
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageProtected,*'
         $failures[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         $failures[0].TargetObject.Id | Should -Be $guarded.Id
-        $guardedData | Should -Exist
+        Test-StoredData -Id $guarded.Id | Should -BeTrue
         (Get-Image -Id $guarded.Id).Status | Should -Be 'Active'
     }
 
@@ -67,7 +69,7 @@ Describe 'Remove-Image' {
 
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
         $failures[0].TargetObject | Should -Be $missing
-        $stored | Should -Not -Exist
+        Test-StoredData -Id $image.Id | Should -BeFalse
     }
 
     It 'never reuses the id of a removed image' {

@@ -1,8 +1,12 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'Save-ImageData' {
+Describe 'Save-ImageData (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         $repository = Use-TestRepository
         $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
@@ -41,10 +45,11 @@ Describe 'Save-ImageData' {
     }
 
     It 'detects corrupted store data, reports ImageDataCorrupted and leaves no output' {
-        $stored = Join-Path $repository "images/$($image.Id)"
+        $stored = Export-StoredData -Id $image.Id -Path (Join-Path $TestDrive "damaged-$($image.Id)")
         $bytes = [IO.File]::ReadAllBytes($stored)
         $bytes[4096] = $bytes[4096] -bxor 0xFF
         [IO.File]::WriteAllBytes($stored, $bytes)
+        Import-StoredData -Id $image.Id -Path $stored
 
         $image | Save-ImageData -Path (Join-Path $out 'bad.qcow2') -ErrorVariable failures -ErrorAction SilentlyContinue
 

@@ -1,8 +1,12 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'Get-ChildItem | New-Image | Send-ImageData' {
+Describe 'Get-ChildItem | New-Image | Send-ImageData (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeAll {
         Use-TestRepository | Out-Null
         $files = Join-Path $TestDrive 'pipeline'
@@ -49,7 +53,7 @@ Describe 'Get-ChildItem | New-Image | Send-ImageData' {
 
     It 'stores a byte-identical copy' {
         foreach ($image in $uploaded) {
-            $stored = Join-Path $env:IMAGEPS_HOME "images/$($image.Id)"
+            $stored = Export-StoredData -Id $image.Id -Path (Join-Path $TestDrive "stored-$($image.Id)")
             Get-ExternalHash -Path $stored -Algorithm sha512 | Should -Be $image.OsHashValue
         }
     }
@@ -59,7 +63,7 @@ Describe 'Get-ChildItem | New-Image | Send-ImageData' {
     }
 }
 
-Describe 'Send-ImageData' {
+Describe 'Send-ImageData (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
@@ -104,7 +108,7 @@ Describe 'Send-ImageData' {
         $image = $file | New-Image
         $image | Send-ImageData -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
 
-        Remove-Item -LiteralPath (Join-Path $repository 'imageps.json')
+        Remove-RepositorySetting -Name ImageSizeCap
         $retried = $image | Send-ImageData
 
         $retried.Id | Should -Be $image.Id
@@ -155,6 +159,21 @@ Describe 'Send-ImageData' {
         Get-StoreFile | Should -BeNullOrEmpty
     }
 
+    It 'stops the command when imageps.json is invalid, naming the key' {
+        Use-TestRepository -Settings '{ "ImageSizeCapp": 5 }' | Out-Null
+
+        { Get-Image -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSettings,*'
+        try { Get-Image } catch { $_.Exception.Message | Should -Match 'ImageSizeCapp' }
+    }
+}
+
+Describe 'Send-ImageData with qemu-img (filesystem store)' {
+    BeforeEach {
+        Use-TestRepository | Out-Null
+        $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $files | Out-Null
+    }
+
     It 'warns and keeps the native VirtualSize when the configured qemu-img is missing' {
         Use-TestRepository -Settings '{ "QemuImgPath": "/nonexistent/qemu-img" }' | Out-Null
         $file = New-RandomFile -Path (Join-Path $files 'noprobe.raw') -Length 100
@@ -164,12 +183,5 @@ Describe 'Send-ImageData' {
         $image.Status | Should -Be 'Active'
         $image.VirtualSize | Should -Be (Get-QemuVirtualSize -Path $file.FullName -Format raw)
         $warnings | Should -Match '/nonexistent/qemu-img'
-    }
-
-    It 'stops the command when imageps.json is invalid, naming the key' {
-        Use-TestRepository -Settings '{ "ImageSizeCapp": 5 }' | Out-Null
-
-        { Get-Image -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSettings,*'
-        try { Get-Image } catch { $_.Exception.Message | Should -Match 'ImageSizeCapp' }
     }
 }

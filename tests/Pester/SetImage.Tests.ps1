@@ -1,8 +1,12 @@
+BeforeDiscovery {
+    . $PSScriptRoot/TestBackends.ps1
+}
+
 BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'Set-Image' {
+Describe 'Set-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $queued = New-Image -Name queued -DiskFormat raw -Tag old, keep -Property @{ stale = 'x'; os_distro = 'debian' }
@@ -53,7 +57,7 @@ Describe 'Set-Image' {
         $changed.Status | Should -Be 'Active'
         $changed.Size | Should -Be 4096
         $changed.Checksum | Should -Be (Get-ExternalHash -Path $file.FullName -Algorithm md5)
-        Join-Path $env:IMAGEPS_HOME "images/$($active.Id)" | Should -Exist
+        Test-StoredData -Id $active.Id | Should -BeTrue
     }
 
     It 'refuses a format change once the image has data with ImageFormatNotChangeable, changing nothing' {
@@ -108,7 +112,7 @@ Describe 'Set-Image' {
     }
 }
 
-Describe 'Disable-Image and Enable-Image' {
+Describe 'Disable-Image and Enable-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeEach {
         Use-TestRepository | Out-Null
         $file = New-RandomFile -Path (Join-Path $TestDrive ('data-' + [guid]::NewGuid().ToString('N') + '.raw')) -Length 2048
@@ -119,7 +123,7 @@ Describe 'Disable-Image and Enable-Image' {
     It 'deactivates an Active image and reactivates it, keeping its data' {
         $active | Disable-Image
         (Get-Image -Id $active.Id).Status | Should -Be 'Deactivated'
-        Join-Path $env:IMAGEPS_HOME "images/$($active.Id)" | Should -Exist
+        Test-StoredData -Id $active.Id | Should -BeTrue
 
         $result = Enable-Image -Id $active.Id -PassThru
 

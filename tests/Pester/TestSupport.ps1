@@ -7,11 +7,14 @@ Import-Module $ManifestPath -Force -ErrorAction Stop
 
 function Use-TestRepository {
     # Points ImagePs at a new, empty repository folder under TestDrive and returns its path. The
-    # caller goes back to the default (the OS user, administering its own repository).
+    # caller goes back to the default (the OS user, administering its own repository). Inside a
+    # Describe block of the Servers configuration (see TestBackends.ps1) the repository's catalog is a
+    # PostgreSQL schema of its own and its store a bucket of its own, set in its imageps.json.
     param([string] $Settings)
     $path = Join-Path $TestDrive ('repo-' + [guid]::NewGuid().ToString('N'))
     $env:IMAGEPS_HOME = $path
     Reset-Caller
+    if ((Get-Variable -Name TestBackend -ValueOnly -ErrorAction Ignore) -eq 'Servers') { $Settings = Add-ServerSetting -Settings $Settings }
     if ($Settings) {
         New-Item -ItemType Directory -Path $path -Force | Out-Null
         Set-Content -LiteralPath (Join-Path $path 'imageps.json') -Value $Settings
@@ -19,11 +22,159 @@ function Use-TestRepository {
     $path
 }
 
+function Add-ServerSetting {
+    # The settings with a Catalog (a new PostgreSQL schema) and a Store (a new bucket, 5 MiB parts, so
+    # that small test files already make multipart uploads) on the test servers.
+    param([string] $Settings)
+    if (-not $env:IMAGEPS_TEST_POSTGRESQL -or -not $env:IMAGEPS_TEST_S3_URL) {
+        $reason = if ($env:IMAGEPS_TEST_SERVERS_UNAVAILABLE) { $env:IMAGEPS_TEST_SERVERS_UNAVAILABLE } else { 'IMAGEPS_TEST_POSTGRESQL and IMAGEPS_TEST_S3_URL are not set (run the tests through build.ps1 Test)' }
+        throw "The PostgreSQL and S3 test servers are not available: $reason"
+    }
+    $schema = 't_' + [guid]::NewGuid().ToString('N')
+    Invoke-ServerSql -Sql "CREATE SCHEMA $schema" | Out-Null
+    $values = if ($Settings) { $Settings | ConvertFrom-Json -AsHashtable } else { @{} }
+    $values.Catalog = @{ Provider = 'PostgreSql'; ConnectionString = "$env:IMAGEPS_TEST_POSTGRESQL;Search Path=$schema" }
+    $values.Store = @{
+        Provider = 'S3'; ServiceUrl = $env:IMAGEPS_TEST_S3_URL; Bucket = 'imageps-p-' + [guid]::NewGuid().ToString('N')
+        AccessKey = $env:IMAGEPS_TEST_S3_ACCESS_KEY; SecretKey = $env:IMAGEPS_TEST_S3_SECRET_KEY; PartSize = 5MB
+    }
+    $values | ConvertTo-Json -Depth 10
+}
+
+function Get-RepositorySetting {
+    # The current repository's imageps.json as a hashtable (empty without one).
+    $file = Join-Path $env:IMAGEPS_HOME 'imageps.json'
+    if (-not (Test-Path -LiteralPath $file)) { return @{} }
+    Get-Content -LiteralPath $file -Raw | ConvertFrom-Json -AsHashtable
+}
+
+function Remove-RepositorySetting {
+    # Removes top-level keys from the current repository's imageps.json, keeping the others (the
+    # catalog and store of the Servers configuration among them).
+    param([Parameter(Mandatory)] [string[]] $Name)
+    $values = Get-RepositorySetting
+    foreach ($key in $Name) { $values.Remove($key) }
+    Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME 'imageps.json') -Value ($values | ConvertTo-Json -Depth 10)
+}
+
+function Invoke-ServerSql {
+    # Runs SQL on the test PostgreSQL server (in a schema when given) with Npgsql from ImagePs's own load
+    # context, where type names do not reach; returns the first column of each row.
+    param([Parameter(Mandatory)] [string] $Sql, [string] $ConnectionString = $env:IMAGEPS_TEST_POSTGRESQL)
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ImagePs.Image].Assembly)
+    $npgsql = $context.LoadFromAssemblyName([Reflection.AssemblyName]::new('Npgsql'))
+    $connection = [Activator]::CreateInstance($npgsql.GetType('Npgsql.NpgsqlConnection'), [object[]]@("$ConnectionString;Pooling=False"))
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = $Sql
+        $reader = $command.ExecuteReader()
+        while ($reader.Read()) { $reader.GetValue(0) }
+        $reader.Dispose()
+    }
+    finally { $connection.Dispose() }
+}
+
+function Invoke-S3Request {
+    # A signed request to the test S3 server with curl (SigV4, as any S3 client), returning the XML answer;
+    # $null when the bucket or object does not exist (404); any other failure throws. A sub-resource
+    # without a value is written with '=' (?uploads=): SigV4 signs it that way.
+    param([Parameter(Mandatory)] [string] $PathAndQuery, [string] $Method = 'GET')
+    $answer = & curl -s -X $Method --aws-sigv4 'aws:amz:us-east-1:s3' --user "$($env:IMAGEPS_TEST_S3_ACCESS_KEY):$($env:IMAGEPS_TEST_S3_SECRET_KEY)" `
+        -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -w "`n%{http_code}" "$($env:IMAGEPS_TEST_S3_URL)/$PathAndQuery"
+    if ($LASTEXITCODE) { throw "curl could not reach $($env:IMAGEPS_TEST_S3_URL) (exit code $LASTEXITCODE)." }
+    $lines = @($answer)
+    $status = [int]$lines[-1]
+    $body = ($lines | Select-Object -SkipLast 1) -join "`n"
+    if ($status -eq 404) { return $null }
+    if ($status -ge 300) { throw "S3 $Method $PathAndQuery answered $status`: $body" }
+    if ($body) { [xml]$body }
+}
+
 function Get-StoreFile {
-    # Every file in the current repository's store, partial uploads included.
-    $store = Join-Path $env:IMAGEPS_HOME 'images'
-    if (-not (Test-Path -LiteralPath $store)) { return @() }
-    @(Get-ChildItem -LiteralPath $store -File -Force)
+    # Everything in the current repository's store: files in its images folder (partial uploads
+    # included), or with an S3 store the objects in its bucket and, named "upload:<key>", the multipart
+    # uploads in progress (Length: the bytes of their parts so far).
+    $store = (Get-RepositorySetting).Store
+    if ($store -and $store.Provider -eq 'S3') {
+        $bucket = $store.Bucket
+        $objects = Invoke-S3Request "${bucket}?list-type=2"
+        $uploads = Invoke-S3Request "${bucket}?uploads="
+        $entries = @()
+        if ($objects) {
+            $entries += @($objects.ListBucketResult.ChildNodes | Where-Object LocalName -EQ 'Contents' |
+                ForEach-Object { [pscustomobject]@{ Name = $_.Key; Length = [long]$_.Size } })
+        }
+        if ($uploads) {
+            $entries += @($uploads.ListMultipartUploadsResult.ChildNodes | Where-Object LocalName -EQ 'Upload' | ForEach-Object {
+                    $parts = Invoke-S3Request "$bucket/$($_.Key)?uploadId=$($_.UploadId)"
+                    $bytes = 0L
+                    if ($parts) { $parts.ListPartsResult.ChildNodes | Where-Object LocalName -EQ 'Part' | ForEach-Object { $bytes += [long]$_.Size } }
+                    [pscustomobject]@{ Name = "upload:$($_.Key)"; Length = $bytes }
+                })
+        }
+        return $entries
+    }
+    $folder = Join-Path $env:IMAGEPS_HOME 'images'
+    if (-not (Test-Path -LiteralPath $folder)) { return @() }
+    @(Get-ChildItem -LiteralPath $folder -File -Force)
+}
+
+function Test-StoredData {
+    # Whether the current repository's store holds data for the image (a file, or an object).
+    param([Parameter(Mandatory)] [guid] $Id)
+    $store = (Get-RepositorySetting).Store
+    if ($store -and $store.Provider -eq 'S3') { return [bool](Get-StoreFile | Where-Object Name -EQ "$Id") }
+    Test-Path -LiteralPath (Join-Path $env:IMAGEPS_HOME "images/$Id")
+}
+
+function Export-StoredData {
+    # Copies the image's stored bytes to $Path from outside ImagePs (cp, or curl GET); returns $Path.
+    param([Parameter(Mandatory)] [guid] $Id, [Parameter(Mandatory)] [string] $Path)
+    $store = (Get-RepositorySetting).Store
+    if ($store -and $store.Provider -eq 'S3') {
+        & curl -s -f -o $Path --aws-sigv4 'aws:amz:us-east-1:s3' --user "$($env:IMAGEPS_TEST_S3_ACCESS_KEY):$($env:IMAGEPS_TEST_S3_SECRET_KEY)" `
+            -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$($env:IMAGEPS_TEST_S3_URL)/$($store.Bucket)/$Id"
+        if ($LASTEXITCODE) { throw "curl could not download $Id from bucket $($store.Bucket)." }
+    }
+    else {
+        Copy-Item -LiteralPath (Join-Path $env:IMAGEPS_HOME "images/$Id") -Destination $Path
+    }
+    $Path
+}
+
+function Import-StoredData {
+    # Replaces the image's stored bytes with the file's, behind ImagePs's back (damage, tampering).
+    param([Parameter(Mandatory)] [guid] $Id, [Parameter(Mandatory)] [string] $Path)
+    $store = (Get-RepositorySetting).Store
+    if ($store -and $store.Provider -eq 'S3') {
+        & curl -s -f -T $Path -o /dev/null --aws-sigv4 'aws:amz:us-east-1:s3' --user "$($env:IMAGEPS_TEST_S3_ACCESS_KEY):$($env:IMAGEPS_TEST_S3_SECRET_KEY)" `
+            -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$($env:IMAGEPS_TEST_S3_URL)/$($store.Bucket)/$Id"
+        if ($LASTEXITCODE) { throw "curl could not upload $Id into bucket $($store.Bucket)." }
+    }
+    else {
+        Copy-Item -LiteralPath $Path -Destination (Join-Path $env:IMAGEPS_HOME "images/$Id") -Force
+    }
+}
+
+function Get-UploadInProgress {
+    # The store's uploads under way: partial files, or multipart uploads in the bucket.
+    @(Get-StoreFile | Where-Object { $_.Name -like '*.partial' -or $_.Name -like 'upload:*' })
+}
+
+function Test-UploadLeaseHeld {
+    # Whether the PostgreSQL server still holds the image's upload lease (an advisory lock): after its
+    # holder died, until the server has noticed that the session is gone. Lock files are released by
+    # the operating system the moment the process ends, so the embedded catalog never waits.
+    param([Parameter(Mandatory)] [guid] $Id)
+    $catalog = (Get-RepositorySetting).Catalog
+    if ($catalog -and $catalog.Provider -eq 'PostgreSql') {
+        $key = [BitConverter]::ToInt64([Security.Cryptography.SHA256]::HashData([Text.Encoding]::ASCII.GetBytes("imageps-upload:$Id")), 0)
+        $held = Invoke-ServerSql -ConnectionString $catalog.ConnectionString -Sql ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted " +
+            "AND ((classid::bigint << 32) | objid::bigint) = $key")
+        return [long]$held -gt 0
+    }
+    $false
 }
 
 function New-QemuImage {
@@ -92,9 +243,12 @@ function Wait-Until {
 }
 
 function Invoke-CatalogQuery {
-    # Runs one SQL query on the current repository's catalog.db and returns the first column of each
-    # row: a look from outside, so that ImagePs's own recovery does not run first.
+    # Runs one SQL query on the current repository's catalog (catalog.db, or its PostgreSQL schema) and
+    # returns the first column of each row: a look from outside, so that ImagePs's own recovery does
+    # not run first.
     param([Parameter(Mandatory)] [string] $Sql)
+    $catalog = (Get-RepositorySetting).Catalog
+    if ($catalog -and $catalog.Provider -eq 'PostgreSql') { return Invoke-ServerSql -ConnectionString $catalog.ConnectionString -Sql $Sql }
     # Microsoft.Data.Sqlite lives in ImagePs's own load context, where type names do not reach.
     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ImagePs.Image].Assembly)
     $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
@@ -112,7 +266,7 @@ function Invoke-CatalogQuery {
 }
 
 function Get-CatalogStatus {
-    # The status as stored in catalog.db, without opening the repository through ImagePs.
+    # The status as stored in the catalog, without opening the repository through ImagePs.
     param([Parameter(Mandatory)] [guid] $Id)
     Invoke-CatalogQuery -Sql "SELECT status FROM images WHERE id = '$Id'"
 }
