@@ -21,7 +21,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Glance', 'OpenStack', 'Image', 'qcow2', 'VHD', 'VMDK', 'Catalog', 'Linux', 'Windows', 'MacOS')
-            ReleaseNotes = 'New-Image, Send-ImageData, Get-Image, Set-Image, Disable-Image, Enable-Image, Remove-Image on an embedded SQLite catalog and filesystem store; full help (Get-Help about_ImagePs), tab completion, -WhatIf on every change.'
+            ReleaseNotes = 'Glance v2 image catalog: New-Image, Send-ImageData (single-pass MD5/SHA-512, direct I/O, signatures, crash recovery), Save-ImageData, Get-Image, Set-Image, Remove-Image, Disable-/Enable-Image, image members and events; native format inspection with qemu-img cross-check; policy, authorization, property protections and quotas; dependencies isolated in their own load context.'
         }
     }
 }

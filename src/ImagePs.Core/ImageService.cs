@@ -116,7 +116,7 @@ public sealed class ImageService
         using var file = SourceFile.Open(path);
         long? length = file.CanSeek ? file.Length : null;
         if (options.Size is long declared && length is long actual && declared != actual)
-            throw ImageErrors.SizeMismatch(id, declared, actual, more: actual > declared);
+            throw ImageErrors.DeclaredSizeMismatch(id, path, declared, actual);
         var source = new ImageDataSource(file, options.Size ?? length, path)
         {
             ExpectedChecksum = options.Checksum,
@@ -153,9 +153,13 @@ public sealed class ImageService
         try
         {
             _gateway.DataWriter.SetData(image, source, cancellationToken);
-            image.SetStatus(ImageStatus.Active);
-            repository.Save(image, ImageStatus.Saving);
-            return image;
+            // Set-Image may change an image while its data streams: the final save starts from the
+            // catalog's current record and adds only what the upload produced, so no change is lost.
+            var current = repository.Get(id);
+            current.TakeUploadedDataFrom(image);
+            current.SetStatus(ImageStatus.Active);
+            repository.Save(current, ImageStatus.Saving);
+            return current;
         }
         catch (Exception)
         {
@@ -197,10 +201,6 @@ public sealed class ImageService
     /// </summary>
     public string ChooseDiskFormat(string path, string? declaredDiskFormat, string? containerFormat) =>
         new ContentVerifier(Backend.Settings, Backend.Probe, _observer).ChooseDiskFormat(SourceFile.Check(path), declaredDiskFormat, containerFormat);
-
-    /// <summary>The disk format the content of a file has (for New-Image without -DiskFormat); unsafe files are refused.</summary>
-    public static string DetectDiskFormat(string path) =>
-        new ContentVerifier(RepositorySettings.Default, new QemuImgProbe(null), SilentObserver.Instance).ChooseDiskFormat(SourceFile.Check(path), null, null);
 
     // --- governance: checks before asking, members, events ------------------------------------------
 

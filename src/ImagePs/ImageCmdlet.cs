@@ -43,6 +43,19 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>"name (id)" for -WhatIf and -Confirm, or the id alone when the image cannot be read.</summary>
+    protected string DescribeImage(Guid id)
+    {
+        try
+        {
+            return Service.GetImage(id).ToString();
+        }
+        catch (ImagePsException)
+        {
+            return id.ToString();
+        }
+    }
+
     /// <summary>Runs one item's work; a core error becomes a non-terminating error and the pipeline goes on.</summary>
     protected bool TryRun(Action work, Func<object?> target)
     {

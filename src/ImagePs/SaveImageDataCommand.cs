@@ -39,13 +39,14 @@ public sealed class SaveImageDataCommand : ImageCmdlet
         var id = InputObject?.Id ?? Id;
         var destination = ResolveFileSystemPath(Path);
         if (destination is null) return;
-        var target = InputObject?.ToString() ?? id.ToString();
+        var target = InputObject?.ToString() ?? DescribeImage(id);
         if (!ShouldProcess(target, string.Format(Messages.ActionSaveData, destination))) return;
 
         TryRun(() =>
         {
             var written = Service.DownloadData(id, destination, Force.IsPresent, Cancellation);
-            if (PassThru) WriteObject(new FileInfo(written));
+            // Through the provider, so the item carries PSPath, Mode and the file table view.
+            if (PassThru) WriteObject(InvokeProvider.Item.Get(new[] { written }, false, true), enumerateCollection: true);
         }, () => (object?)InputObject ?? id);
     }
 }

@@ -46,7 +46,7 @@ public sealed class SendImageDataCommand : ImageCmdlet
         var id = InputObject?.Id ?? Id;
         var file = ResolveFileSystemPath(Path);
         if (file is null) return;
-        var target = InputObject?.ToString() ?? id.ToString();
+        var target = InputObject?.ToString() ?? DescribeImage(id);
         if (!ShouldProcess(target, string.Format(Messages.ActionUploadData, file))) return;
 
         var options = new UploadOptions

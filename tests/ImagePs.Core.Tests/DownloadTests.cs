@@ -129,4 +129,23 @@ public class DownloadTests
         Assert.Equal("ImageNotActive", error.ErrorId);
         Assert.Contains("Queued", error.Message);
     }
+
+    [Fact]
+    public void Store_data_that_cannot_be_read_is_a_clear_error()
+    {
+        var (repository, image, _) = Uploaded(TestBackend.Embedded, 1000);
+        using (repository)
+        {
+            var stored = Path.Combine(repository.Folder.StorePath, image.Id.ToString());
+            File.Delete(stored);
+            Directory.CreateDirectory(stored); // still there by name, but not readable as data
+
+            var error = Assert.Throws<ImagePsException>(() =>
+                repository.Service.DownloadData(image.Id, repository.Scratch.File("copy.raw"), false, CancellationToken.None));
+
+            Assert.Equal("StoreReadFailed", error.ErrorId);
+            Assert.Equal(ErrorKind.ReadError, error.Kind);
+            Assert.False(File.Exists(repository.Scratch.File("copy.raw")));
+        }
+    }
 }

@@ -44,6 +44,7 @@ public class UploadIntegrityTests
             repository.Service.UploadData(image.Id, source, new UploadOptions { Size = 999 }, CancellationToken.None));
 
         Assert.Equal("ImageSizeMismatch", error.ErrorId);
+        Assert.Contains("Nothing was uploaded", error.Message);
         var after = repository.Service.GetImage(image.Id);
         Assert.Equal(ImageStatus.Queued, after.Status);
         Assert.Equal(image.UpdatedAt, after.UpdatedAt);
@@ -275,6 +276,35 @@ public class UploadIntegrityTests
 
         using var next = leases.TryAcquire(id);
         Assert.NotNull(next);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_change_made_while_the_data_streams_is_kept(TestBackend backend)
+    {
+        using var repository = new TestRepository(backend);
+        var source = repository.Scratch.RandomFile("disk.raw", 6 << 20);
+        var image = repository.NewImage("before");
+
+        // Another session renames and tags the image while its upload is Saving.
+        using var stream = new FaultyStream(File.OpenRead(source), 1 << 20, () =>
+        {
+            var other = repository.Service.GetImage(image.Id);
+            ImageService.ApplyChanges(other, new ImageChanges { Name = "renamed", AddTags = new[] { "late" } });
+            repository.Service.SaveImage(other);
+        });
+        var uploaded = repository.Service.UploadData(image.Id, new ImageDataSource(stream, 6 << 20, source), CancellationToken.None);
+
+        var stored = repository.Service.GetImage(image.Id);
+        foreach (var result in new[] { uploaded, stored })
+        {
+            Assert.Equal(ImageStatus.Active, result.Status);
+            Assert.Equal("renamed", result.Name);
+            Assert.Contains("late", result.Tags);
+            Assert.Equal(Md5Of(source), result.Checksum);
+            Assert.Equal(6L << 20, result.Size);
+            Assert.Single(result.Locations);
+        }
     }
 
     /// <summary>

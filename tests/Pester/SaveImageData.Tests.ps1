@@ -29,6 +29,8 @@ Describe 'Save-ImageData (<TestBackend>)' -ForEach (Get-TestBackend) {
 
         $written | Should -BeOfType [IO.FileInfo]
         $written.Name | Should -Be 'debian.qcow2'
+        $written.PSPath | Should -BeLike 'Microsoft.PowerShell.Core\FileSystem::*'   # an item, as Get-Item gives
+        $written.Mode | Should -Not -BeNullOrEmpty
         $written.Length | Should -Be $image.Size
     }
 

@@ -249,9 +249,12 @@ function Invoke-CatalogQuery {
     param([Parameter(Mandatory)] [string] $Sql)
     $catalog = (Get-RepositorySetting).Catalog
     if ($catalog -and $catalog.Provider -eq 'PostgreSql') { return Invoke-ServerSql -ConnectionString $catalog.ConnectionString -Sql $Sql }
-    # Microsoft.Data.Sqlite lives in ImagePs's own load context, where type names do not reach.
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ImagePs.Image].Assembly)
-    $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+    # Microsoft.Data.Sqlite lives in ImagePs's own load context, where type names do not reach; its
+    # native library is set up by ImagePs (done here without opening a repository, which would recover).
+    $engine = [ImagePs.Image].Assembly
+    $null = $engine.GetType('ImagePs.Catalog.SqliteNativeLibrary').GetMethod('EnsureInitialized').Invoke($null, @())
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine)
+    $sqlite = $context.LoadFromAssemblyName([Reflection.AssemblyName]'Microsoft.Data.Sqlite')
     $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'),
         [object[]]@("Data Source=$(Join-Path $env:IMAGEPS_HOME 'catalog.db');Pooling=False"))
     try {

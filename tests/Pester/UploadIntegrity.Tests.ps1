@@ -174,6 +174,26 @@ Describe 'Send-ImageData into the filesystem store' {
         finally { & umount $store }
     }
 
+    It 'reports a full disk under direct I/O (loop-mounted ext4) with StorageFull and leaves no partial file' -Skip:(-not $IsLinux) {
+        if ((& id -u) -ne '0') { Set-ItResult -Skipped -Because 'loop-mounting a filesystem needs root'; return }
+        $image = (New-RandomFile -Path (Join-Path $files 'big.raw') -Length 24MB) | New-Image
+        $store = Join-Path $repository 'images'
+        $disk = Join-Path $TestDrive ('disk-' + [guid]::NewGuid().ToString('N') + '.img')
+        & truncate -s 12M $disk
+        & mkfs.ext4 -q -F $disk 2>$null
+        & mount -o loop $disk $store 2>$null
+        if ($LASTEXITCODE) { Set-ItResult -Skipped -Because 'no loop device could be used here'; return }
+        try {
+            $image | Send-ImageData -ErrorVariable failures -ErrorAction SilentlyContinue
+
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'StorageFull,*'
+            $failures[0].CategoryInfo.Category | Should -Be 'WriteError'
+            Get-ChildItem -LiteralPath $store -File | Should -BeNullOrEmpty
+            (Get-Image -Id $image.Id).Status | Should -Be 'Queued'
+        }
+        finally { & umount $store }
+    }
+
     It 'reports a store it may not write to with StoreAccessDenied' -Skip:(-not $IsLinux) {
         if ((& id -u) -ne '0' -or -not (Get-Command chattr -ErrorAction Ignore)) { Set-ItResult -Skipped -Because 'chattr +i needs root'; return }
         $image = (New-RandomFile -Path (Join-Path $files 'denied.raw') -Length 1000) | New-Image

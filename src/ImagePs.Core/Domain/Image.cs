@@ -196,6 +196,26 @@ public sealed class Image
 
     internal void SetVirtualSize(long? value) => VirtualSize = value;
 
+    /// <summary>
+    /// Takes what an upload produced (size, hashes, virtual size, locations, ImagePs's own imageps_*
+    /// records) from the copy that did the upload, keeping this copy's metadata: the catalog's
+    /// current record, which others may have changed while the data streamed.
+    /// </summary>
+    internal void TakeUploadedDataFrom(Image uploaded)
+    {
+        Size = uploaded.Size;
+        VirtualSize = uploaded.VirtualSize;
+        Checksum = uploaded.Checksum;
+        OsHashAlgo = uploaded.OsHashAlgo;
+        OsHashValue = uploaded.OsHashValue;
+        _locations.Clear();
+        _locations.AddRange(uploaded.Locations);
+        foreach (var property in uploaded.Properties)
+        {
+            if (SystemProperties.IsSystem(property.Key)) _properties[property.Key] = property.Value;
+        }
+    }
+
     /// <summary>Forgets every trace of uploaded data (a failed upload going back to Queued).</summary>
     internal void ClearData()
     {

@@ -56,6 +56,7 @@ public sealed class ImageChanges
         foreach (var tag in AddTags) ImageValidation.CheckTag(tag);
         foreach (var key in RemoveProperties) ImageValidation.CheckRemovableProperty(key);
         foreach (var property in SetProperties) ImageValidation.CheckProperty(property.Key, property.Value);
+        ImageSignature.FromProperties(PropertiesAfter(image)); // the four signature properties stay together
         image.ChangeFormats(DiskFormat, ContainerFormat); // checks before it changes, and is the last check
 
         if (Name is not null) image.SetName(Name);
@@ -67,6 +68,14 @@ public sealed class ImageChanges
         foreach (var tag in AddTags) image.AddTag(tag);
         foreach (var key in RemoveProperties) image.RemoveProperty(key);
         foreach (var property in SetProperties) image.SetProperty(property.Key, property.Value!);
+    }
+
+    private Dictionary<string, string> PropertiesAfter(Image image)
+    {
+        var after = image.Properties.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        foreach (var key in RemoveProperties) after.Remove(key);
+        foreach (var property in SetProperties) after[property.Key] = property.Value!;
+        return after;
     }
 
     /// <summary>The changes as a phrase for people (the -WhatIf and -Confirm text).</summary>

@@ -102,7 +102,7 @@ public static class ImageValidation
     {
         if (key is null || key.Trim().Length == 0) throw ImageErrors.InvalidProperty(key ?? "", Messages.ReasonEmpty);
         if (Reserved.Contains(key)) throw ImageErrors.ReservedProperty(key);
-        if (ReadOnly.Contains(key)) throw ImageErrors.ReadOnlyProperty(key);
+        if (ReadOnly.Contains(key) || SystemProperties.IsSystem(key)) throw ImageErrors.ReadOnlyProperty(key);
         if (Base.Contains(key)) throw ImageErrors.BaseAttributeNotRemovable(key);
     }
 

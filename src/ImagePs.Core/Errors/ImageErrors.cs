@@ -113,6 +113,10 @@ public static class ImageErrors
         new("ImageSizeMismatch", ErrorKind.InvalidData,
             F(more ? Messages.ImageSizeMismatchMore : Messages.ImageSizeMismatch, id, expected, actual), id);
 
+    /// <summary>The file is not the size the caller declared: refused before anything is uploaded.</summary>
+    public static ImagePsException DeclaredSizeMismatch(Guid id, string path, long declared, long actual) =>
+        new("ImageSizeMismatch", ErrorKind.InvalidData, F(Messages.ImageSizeDeclaredMismatch, id, path, actual, declared), id);
+
     public static ImagePsException SizeCapExceeded(Guid id, long cap) =>
         new("ImageSizeCapExceeded", ErrorKind.LimitsExceeded, F(Messages.ImageSizeCapExceeded, id, cap), id);
 

@@ -34,6 +34,10 @@ internal static class DataDownload
         {
             throw ImageErrors.ImageDataMissing(image, location);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.StoreReadFailed(location, e);
+        }
 
         var folder = Path.GetDirectoryName(target)!;
         var partial = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{FileSystemImageStore.PartialSuffix}");

@@ -50,9 +50,10 @@ public class SqliteImageMemberRepositoryTests : IDisposable
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            // Back to what schema version 1 was (migration 3 replaced an index of version 1).
-            downgrade.CommandText = "DROP TABLE image_members; DROP INDEX images_status_listing; DROP INDEX image_properties_value; " +
-                                    "CREATE INDEX images_status ON images (status); PRAGMA user_version = 1;";
+            // Undo migrations 3 and 2: the catalog as schema version 1 wrote it.
+            downgrade.CommandText =
+                "DROP INDEX images_status_listing; DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); " +
+                "DROP TABLE image_members; PRAGMA user_version = 1;";
             downgrade.ExecuteNonQuery();
         }
         SqliteConnection.ClearAllPools();

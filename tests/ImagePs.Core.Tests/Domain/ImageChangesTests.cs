@@ -268,4 +268,21 @@ public class ImageChangesTests
         var image = repository.NewImage();
         return repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
     }
+
+    [Fact]
+    public void ImagePs_records_cannot_be_removed_and_signatures_cannot_be_left_half()
+    {
+        using var repository = new TestRepository();
+        var image = repository.NewImage();
+
+        var record = Assert.Throws<ImagePsException>(() =>
+            ImageService.ApplyChanges(image, new ImageChanges { RemoveProperties = { "imageps_virtual_size_qemu" } }));
+        Assert.Equal("ReadOnlyProperty", record.ErrorId);
+
+        var half = Assert.Throws<ImagePsException>(() =>
+            ImageService.ApplyChanges(image, new ImageChanges { SetProperties = { ["img_signature"] = "AAAA" } }));
+        Assert.Equal("InvalidSignatureProperties", half.ErrorId);
+        Assert.DoesNotContain("img_signature", repository.Service.GetImage(image.Id).Properties.Keys);
+        Assert.Empty(image.Properties);
+    }
 }
