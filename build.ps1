@@ -172,7 +172,7 @@ function Start-TestServers {
     else {
         $env:IMAGEPS_TEST_SERVERS_UNAVAILABLE = $servers.Reason
         $verb = if ($env:IMAGEPS_REQUIRE_SERVERS -eq '1') { 'FAIL' } else { 'be SKIPPED' }
-        Write-Warning "The PostgreSQL + S3 tests will $verb: $($servers.Reason)"
+        Write-Warning "The PostgreSQL + S3 tests will ${verb}: $($servers.Reason)"
     }
 }
 

@@ -202,6 +202,18 @@ public sealed class ImageService
     public string ChooseDiskFormat(string path, string? declaredDiskFormat, string? containerFormat) =>
         new ContentVerifier(Backend.Settings, Backend.Probe, _observer).ChooseDiskFormat(SourceFile.Check(path), declaredDiskFormat, containerFormat);
 
+    /// <summary>
+    /// Copy-ImageRepository: opens the repository in <paramref name="destinationFolder"/> (created when
+    /// missing; its imageps.json says where its catalog and store are) for a copy of this one into it.
+    /// Only an administrator copies a repository: it reads every project's images as they are.
+    /// </summary>
+    public RepositoryCopy CopyRepositoryTo(string destinationFolder)
+    {
+        if (!Caller.IsAdmin) throw ImageErrors.PolicyDenied(PolicyActions.ContextIsAdmin, Caller, null);
+        var destination = RepositoryBackend.Open(new RepositoryFolder(destinationFolder), _observer);
+        return new RepositoryCopy(new Transfer.RepositoryCopier(Backend, destination, _observer));
+    }
+
     // --- governance: checks before asking, members, events ------------------------------------------
 
     /// <summary>

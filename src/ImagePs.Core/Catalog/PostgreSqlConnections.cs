@@ -27,6 +27,7 @@ internal sealed class PostgreSqlConnections
         _password = builder.Password is { Length: > 0 } password ? password : PasswordIn(raw);
         Description = string.Format(System.Globalization.CultureInfo.InvariantCulture, Messages.PostgreSqlCatalogDescription,
             builder.Database ?? builder.Username, builder.Host, builder.Port, builder.Username);
+        Identity = string.IsNullOrEmpty(builder.SearchPath) ? Description : $"{Description}?search_path={builder.SearchPath}";
 
         // Leases hold a session-level advisory lock for a whole upload: their own connection, never
         // pooled (closing it must end the session), kept alive so an idle upload is not cut off.
@@ -37,6 +38,9 @@ internal sealed class PostgreSqlConnections
 
     /// <summary>postgresql://user@host:port/database, for messages: never the password.</summary>
     public string Description { get; }
+
+    /// <summary>The description and the search path (the schema the tables are in): which catalog this is.</summary>
+    public string Identity { get; }
 
     /// <summary>Parses a connection string; a bad one is <c>InvalidSettings</c> naming Catalog.ConnectionString.</summary>
     public static PostgreSqlConnections Parse(string connectionString, string settingsPath)

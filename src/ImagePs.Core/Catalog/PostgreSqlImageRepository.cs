@@ -79,5 +79,5 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
 
     protected override ImagePsException Unavailable(DbException error) => Connections.Unavailable(error);
 
-    public override string ToString() => Connections.Description;
+    public override string ToString() => Connections.Identity;
 }

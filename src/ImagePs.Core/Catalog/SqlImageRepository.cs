@@ -16,7 +16,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
     /// <summary>Images read (and their children loaded) per batch or page of a listing.</summary>
     protected const int PageSize = 256;
 
-    protected const string ImageColumns =
+    internal const string ImageColumns =
         "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
         "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at";
 
@@ -172,7 +172,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         Read((connection, transaction) => SelectPage(connection, transaction, whereAndOrder, bind));
 
     /// <summary>Tags, properties and locations of a batch of images: three queries for the whole batch.</summary>
-    protected void LoadChildren(DbConnection connection, DbTransaction? transaction, List<Image> images)
+    internal void LoadChildren(DbConnection connection, DbTransaction? transaction, List<Image> images)
     {
         if (images.Count == 0) return;
         var byId = images.ToDictionary(i => i.Id);
@@ -201,7 +201,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         }
     }
 
-    protected Image ReadImage(DbDataReader r)
+    internal Image ReadImage(DbDataReader r)
     {
         string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
         long? Number(int i) => r.IsDBNull(i) ? null : Dialect.ReadInteger(r, i);
@@ -248,7 +248,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         AddParameter(command, "@updated_at", Dialect.Time(now));
     }
 
-    private void WriteChildren(DbConnection connection, DbTransaction transaction, Image image)
+    internal void WriteChildren(DbConnection connection, DbTransaction transaction, Image image)
     {
         var id = Dialect.Id(image.Id);
         void InsertEach<T>(IEnumerable<T> items, string sql, string first, string second, Func<T, (string, string)> values)

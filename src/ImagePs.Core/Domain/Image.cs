@@ -216,6 +216,13 @@ public sealed class Image
         }
     }
 
+    /// <summary>Where the data is now (a copy of the repository into another store), or nowhere.</summary>
+    internal void ReplaceLocations(IEnumerable<ImageLocation> locations)
+    {
+        _locations.Clear();
+        _locations.AddRange(locations);
+    }
+
     /// <summary>Forgets every trace of uploaded data (a failed upload going back to Queued).</summary>
     internal void ClearData()
     {

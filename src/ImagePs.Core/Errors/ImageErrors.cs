@@ -211,6 +211,13 @@ public static class ImageErrors
     public static ImagePsException CatalogSchemaTooNew(string path, long found, long supported) =>
         new("CatalogSchemaTooNew", ErrorKind.InvalidOperation, F(Messages.CatalogSchemaTooNew, path, found, supported), path);
 
+    // --- copying a repository (Copy-ImageRepository) --------------------------------------------
+    public static ImagePsException InvalidCopyDestination(string destination, string source) =>
+        new("InvalidCopyDestination", ErrorKind.InvalidArgument, F(Messages.InvalidCopyDestination, destination, source), destination);
+
+    public static ImageConflictException ImageCopyConflict(Image image, string destination) =>
+        new("ImageCopyConflict", ErrorKind.ResourceExists, F(Messages.ImageCopyConflict, image, destination), image);
+
     // --- governance: policy, authorization, members, property protections, quotas, events -------
     public static ImagePsException PolicyDenied(string action, CallerContext caller, object? subject) =>
         new("PolicyDenied", ErrorKind.PermissionDenied,

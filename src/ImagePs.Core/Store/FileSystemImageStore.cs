@@ -76,6 +76,8 @@ internal sealed class FileSystemImageStore : IImageStore
 
     public string? GetLocalPath(string location) => PathOf(location);
 
+    public override string ToString() => Root;
+
     internal string DataPath(Guid imageId) => Path.Combine(Root, imageId.ToString("D"));
 
     private static string LocationOf(string path) => new Uri(path).AbsoluteUri;
