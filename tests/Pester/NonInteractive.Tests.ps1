@@ -44,6 +44,7 @@ BeforeAll {
         'Add-ImageMember'    = { $shared | Add-ImageMember -MemberId db, ops -WhatIf }
         'Set-ImageMember'    = { $member | Set-ImageMember -Status Accepted -PassThru -WhatIf }
         'Remove-ImageMember' = { $member | Remove-ImageMember -WhatIf }
+        'Copy-ImageRepository' = { Copy-ImageRepository -Destination (Join-Path $TestDrive ('copy-' + [guid]::NewGuid().ToString('N'))) -WhatIf }
     }
 }
 

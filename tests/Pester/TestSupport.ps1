@@ -79,7 +79,7 @@ function Invoke-S3Request {
     # A signed request to the test S3 server with curl (SigV4, as any S3 client), returning the XML answer;
     # $null when the bucket or object does not exist (404); any other failure throws. A sub-resource
     # without a value is written with '=' (?uploads=): SigV4 signs it that way.
-    param([Parameter(Mandatory)] [string] $PathAndQuery, [string] $Method = 'GET')
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $PathAndQuery, [string] $Method = 'GET')
     $answer = & curl -s -X $Method --aws-sigv4 'aws:amz:us-east-1:s3' --user "$($env:IMAGEPS_TEST_S3_ACCESS_KEY):$($env:IMAGEPS_TEST_S3_SECRET_KEY)" `
         -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -w "`n%{http_code}" "$($env:IMAGEPS_TEST_S3_URL)/$PathAndQuery"
     if ($LASTEXITCODE) { throw "curl could not reach $($env:IMAGEPS_TEST_S3_URL) (exit code $LASTEXITCODE)." }

@@ -157,10 +157,14 @@ mon data = $Root/mon/`$cluster-`$id
 osd data = $Root/osd/`$cluster-`$id
 osd objectstore = bluestore
 bluestore block create = true
-bluestore block size = 21474836480
+bluestore block size = 17179869184
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$RgwPort
 rgw data = $Root/rgw
+# Deleted objects and aborted uploads are garbage-collected within a minute, not after two hours:
+# the tests write and delete a few GiB in a 16 GiB OSD.
+rgw gc obj min wait = 30
+rgw gc processor period = 30
 "@
     $c = @('-c', $conf)
     $monmap = Join-Path $Root 'run/monmap'
