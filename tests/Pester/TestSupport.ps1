@@ -33,7 +33,9 @@ function Add-ServerSetting {
     $schema = 't_' + [guid]::NewGuid().ToString('N')
     Invoke-ServerSql -Sql "CREATE SCHEMA $schema" | Out-Null
     $values = if ($Settings) { $Settings | ConvertFrom-Json -AsHashtable } else { @{} }
-    $values.Catalog = @{ Provider = 'PostgreSql'; ConnectionString = "$env:IMAGEPS_TEST_POSTGRESQL;Search Path=$schema" }
+    # Every test repository is another connection string, so another pool in this process: idle
+    # connections are closed after seconds, not Npgsql's default five minutes.
+    $values.Catalog = @{ Provider = 'PostgreSql'; ConnectionString = "$env:IMAGEPS_TEST_POSTGRESQL;Search Path=$schema;Connection Idle Lifetime=5;Connection Pruning Interval=1" }
     $values.Store = @{
         Provider = 'S3'; ServiceUrl = $env:IMAGEPS_TEST_S3_URL; Bucket = 'imageps-p-' + [guid]::NewGuid().ToString('N')
         AccessKey = $env:IMAGEPS_TEST_S3_ACCESS_KEY; SecretKey = $env:IMAGEPS_TEST_S3_SECRET_KEY; PartSize = 5MB
