@@ -9,32 +9,15 @@ namespace ImagePs.Commands;
 /// refusal comes before any question), ask (ShouldProcess), save through the gateway with a
 /// compare-and-swap on the status read, and emit the image with -PassThru.
 /// </summary>
-public abstract class ImageChangeCmdlet : ImageCmdlet
+public abstract class ImageChangeCmdlet : ImageSelectionCmdlet
 {
-    protected const string ByIdSet = "ById";
-    protected const string InputObjectSet = "InputObject";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ImageIdCompleter))]
-    public Guid[] Id { get; set; } = Array.Empty<Guid>();
-
-    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-    public Image[] InputObject { get; set; } = Array.Empty<Image>();
-
     /// <summary>Emits the image as saved.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var image in InputObject) Change(image.Id);
-        }
-        else
-        {
-            foreach (var id in Id) Change(id);
-        }
+        foreach (var id in SelectedIds()) Change(id);
     }
 
     /// <summary>

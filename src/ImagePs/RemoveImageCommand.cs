@@ -9,32 +9,15 @@ namespace ImagePs.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "Image", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(void))]
-public sealed class RemoveImageCommand : ImageCmdlet
+public sealed class RemoveImageCommand : ImageSelectionCmdlet
 {
-    private const string ByIdSet = "ById";
-    private const string InputObjectSet = "InputObject";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ImageIdCompleter))]
-    public Guid[] Id { get; set; } = Array.Empty<Guid>();
-
-    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-    public Image[] InputObject { get; set; } = Array.Empty<Image>();
-
     /// <summary>Removes without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var image in InputObject) Remove(image.Id);
-        }
-        else
-        {
-            foreach (var id in Id) Remove(id);
-        }
+        foreach (var id in SelectedIds()) Remove(id);
     }
 
     private void Remove(Guid id)

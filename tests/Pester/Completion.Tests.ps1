@@ -95,3 +95,14 @@ Describe 'Tab completion' {
         }
     }
 }
+
+Describe 'Tab completion in a large catalog' {
+    It 'finds names through the name index, not only among the first images' {
+        Use-TestRepository | Out-Null
+        1..5100 | ForEach-Object { [pscustomobject]@{ Name = "bulk-$_" } } | New-Image | Out-Null
+        $last = New-Image -Name 'zz-made-last'
+
+        (Get-Completion 'Get-Image -Name zz-').CompletionText | Should -Be 'zz-made-last'
+        (Get-Completion 'Remove-Image -Id zz-').CompletionText | Should -Be "$($last.Id)"
+    }
+}

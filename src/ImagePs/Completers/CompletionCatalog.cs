@@ -18,6 +18,10 @@ internal static class CompletionCatalog
     /// <summary>How many images a completer reads at most while looking for matches.</summary>
     private const int MaxScanned = 5000;
 
+    /// <summary>Images whose name starts with <paramref name="prefix"/>, found through the name index.</summary>
+    public static IReadOnlyList<Image> ImagesNamedLike(string prefix) =>
+        Images(new ImageQuery { Names = new[] { CompletionText.EscapeWildcards(prefix) + "*" } });
+
     public static IReadOnlyList<Image> Images(ImageQuery? query = null)
     {
         try

@@ -17,9 +17,10 @@ public sealed class ImageIdCompleter : IArgumentCompleter
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = CompletionText.Unquote(wordToComplete);
-        return CompletionCatalog.Images()
+        return CompletionCatalog.ImagesNamedLike(word).Concat(CompletionCatalog.Images())
             .Where(image => image.Id.ToString().StartsWith(word, StringComparison.OrdinalIgnoreCase)
                 || (image.Name?.StartsWith(word, StringComparison.OrdinalIgnoreCase) ?? false))
+            .GroupBy(image => image.Id).Select(group => group.First())
             .Take(CompletionCatalog.MaxResults)
             .Select(image => new CompletionResult(
                 image.Id.ToString(),
