@@ -59,31 +59,25 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName name)
     {
-        if (IsFramework(name.Name) && IsProvidedByPowerShell(name.Name!)) return null;
+        if (IsPlatformAssembly(name.Name)) return null;
         var path = Path.Combine(Folder, name.Name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
     }
 
-    /// <summary>Assemblies PowerShell's runtime provides; the copies in core (netstandard shims) are not used.</summary>
-    private static bool IsFramework(string? name) =>
-        name is null or "netstandard" or "mscorlib" or "System" or "Microsoft.CSharp" or "Microsoft.VisualBasic"
-        || name.StartsWith("System.", StringComparison.Ordinal)
-        || name.StartsWith("Microsoft.Win32.", StringComparison.Ordinal)
-        || name.StartsWith("Microsoft.Bcl.", StringComparison.Ordinal);
-
     /// <summary>
-    /// The runtime's and PowerShell's own assemblies (the trusted platform assemblies). A framework-named
-    /// package the runtime does not carry, such as Microsoft.Bcl.HashCode (which Npgsql's netstandard2.0
-    /// build references), is loaded from core instead.
+    /// The runtime's and PowerShell's own assemblies (the trusted platform assemblies) are shared with
+    /// the default context, so the objects PowerShell handles are of the framework's own types; the
+    /// netstandard shims in core are not used. Everything else, framework-named packages the runtime
+    /// does not carry included (Microsoft.Bcl.HashCode, which Npgsql's netstandard2.0 build references),
+    /// loads from core, whatever another module has put in the default context.
     /// </summary>
-    private static bool IsProvidedByPowerShell(string name) => PlatformAssemblies.Value.Contains(name);
+    private static bool IsPlatformAssembly(string? name) => name is null || PlatformAssemblies.Value.Contains(name);
 
     private static readonly Lazy<System.Collections.Generic.HashSet<string>> PlatformAssemblies = new(() =>
     {
         var names = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
         foreach (var path in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)) names.Add(Path.GetFileNameWithoutExtension(path));
-        foreach (var assembly in Default.Assemblies) names.Add(assembly.GetName().Name ?? "");
         return names;
     });
 }

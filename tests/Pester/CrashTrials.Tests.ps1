@@ -12,19 +12,18 @@ Describe 'Crash trials: New-Image | Send-ImageData killed (SIGKILL) at random po
         $random = [Random]::new($seed)
         $command = "`$ProgressPreference = 'SilentlyContinue'; `$WarningPreference = 'SilentlyContinue'; Import-Module '$ManifestPath'; " +
             "Get-Item '$($source.FullName)' | New-Image -Tag trial | Send-ImageData | Out-Null"
-        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
 
         # One undisturbed run tells how long a whole run takes here; kills land in its second half,
         # where the image exists (the first is pwsh starting and importing the module).
         $span = foreach ($warm in 1..2) {   # the second, warm run is the one that counts
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            (Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru).WaitForExit()
+            (Start-Pwsh -Command $command).WaitForExit()
             [int]$clock.ElapsedMilliseconds
         }
         $span = $span[-1]
         $killedAt = foreach ($trial in 1..20) {
             $delay = $random.Next([int]($span * 0.45), $span)
-            $child = Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru
+            $child = Start-Pwsh -Command $command
             Start-Sleep -Milliseconds $delay
             Stop-Process -Id $child.Id -Force -ErrorAction Ignore   # SIGKILL on Unix
             $child.WaitForExit()

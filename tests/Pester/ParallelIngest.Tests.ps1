@@ -30,12 +30,10 @@ Describe 'Parallel ingest: 4 processes, each with ForEach-Object -Parallel, into
         }
         $processes = foreach ($batch in 0..3) {
             $command = "& { $script } '$ManifestPath' '$(Join-Path $sources "batch$batch")'"
-            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
             $log = Join-Path $TestDrive "batch$batch.log"
             [pscustomobject]@{
                 Log     = $log
-                Process = Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded `
-                    -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+                Process = Start-Pwsh -Command $command -Log $log
             }
         }
         foreach ($p in $processes) {

@@ -285,12 +285,19 @@ function Start-FifoWriter {
     Start-Process -FilePath sh -ArgumentList '-c', "`"exec >'$Path'; head -c $Bytes /dev/zero; exec sleep 300`"" -PassThru
 }
 
+function Start-Pwsh {
+    # Starts a script in a separate pwsh process (inheriting this environment) and returns the process;
+    # with -Log, its output and errors go to <Log> and <Log>.err. Encoded, so no quoting can break it.
+    param([Parameter(Mandatory)] [string] $Command, [string] $Log)
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
+    $redirect = if ($Log) { @{ RedirectStandardOutput = $Log; RedirectStandardError = "$Log.err" } } else { @{} }
+    Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru @redirect
+}
+
 function Start-ChildUpload {
     # Send-ImageData in a separate pwsh process (same repository), as another session would.
     param([Parameter(Mandatory)] [guid] $Id, [Parameter(Mandatory)] [string] $Path)
-    $command = "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$ManifestPath'; Send-ImageData -Id '$Id' -Path '$Path' -ErrorAction Stop | Out-Null"
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
-    Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded -PassThru
+    Start-Pwsh -Command "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$ManifestPath'; Send-ImageData -Id '$Id' -Path '$Path' -ErrorAction Stop | Out-Null"
 }
 
 function Use-Caller {

@@ -67,12 +67,10 @@ for (`$i = 0; `$i -lt `$ids.Count; `$i++) {
 `$failed | ForEach-Object { "FAILED `$(`$_.FullyQualifiedErrorId): `$(`$_.Exception.Message)" }
 exit @(`$failed).Count
 "@
-            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
             $log = Join-Path $TestDrive "$hostName.log"
             [pscustomobject]@{
                 Log     = $log
-                Process = Start-Process -FilePath (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded `
-                    -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+                Process = Start-Pwsh -Command $command -Log $log
             }
         }
         foreach ($p in $processes) {

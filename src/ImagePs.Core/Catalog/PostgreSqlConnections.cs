@@ -56,25 +56,14 @@ internal sealed class PostgreSqlConnections
     }
 
     /// <summary>A pooled connection, opened.</summary>
-    public NpgsqlConnection Open()
-    {
-        var connection = new NpgsqlConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public NpgsqlConnection Open() => Opened(_connectionString);
 
     /// <summary>A connection of its own (not pooled), opened; closing it ends its session and the session's locks.</summary>
-    public NpgsqlConnection OpenUnpooled()
+    public NpgsqlConnection OpenUnpooled() => Opened(_leaseConnectionString);
+
+    private static NpgsqlConnection Opened(string connectionString)
     {
-        var connection = new NpgsqlConnection(_leaseConnectionString);
+        var connection = new NpgsqlConnection(connectionString);
         try
         {
             connection.Open();

@@ -24,8 +24,4 @@ public static class ImageStatusTransitions
     /// <summary>True when an image may move from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool IsAllowed(ImageStatus from, ImageStatus to) =>
         Allowed.TryGetValue(from, out var targets) && System.Array.IndexOf(targets, to) >= 0;
-
-    /// <summary>The statuses an image in <paramref name="from"/> may move to.</summary>
-    public static IReadOnlyList<ImageStatus> AllowedFrom(ImageStatus from) =>
-        Allowed.TryGetValue(from, out var targets) ? targets : new ImageStatus[0];
 }
