@@ -48,8 +48,7 @@ internal static class SignatureVerifier
                 }
                 case "DSA":
                 {
-                    // netstandard2.0 has no GetDSAPublicKey; PublicKey.Key is the DSA key on every runtime.
-                    using var dsa = (DSA)certificate.PublicKey.Key;
+                    using var dsa = certificate.GetDSAPublicKey()!;
                     var fixedSignature = DerSignature.ToFixed(signature.Signature, dsa.ExportParameters(false).Q!.Length);
                     return fixedSignature is not null && dsa.VerifySignature(digest, fixedSignature);
                 }
