@@ -169,6 +169,10 @@ public static class ImageErrors
     public static ImagePsException StoreAccessDenied(string path, Exception inner) =>
         new("StoreAccessDenied", ErrorKind.PermissionDenied, F(Messages.StoreAccessDenied, path, inner.Message), path, inner);
 
+    /// <summary>A file ImagePs keeps in the repository is a link, a device or a folder: it is not opened.</summary>
+    public static ImagePsException UnsafeRepositoryFile(string path) =>
+        new("UnsafeRepositoryFile", ErrorKind.SecurityError, F(Messages.UnsafeRepositoryFile, path), path);
+
     public static ImagePsException StoreWriteFailed(string path, Exception inner) =>
         new("StoreWriteFailed", ErrorKind.WriteError, F(Messages.StoreWriteFailed, path, inner.Message), path, inner);
 
