@@ -286,20 +286,30 @@ public sealed class ImageService
     /// own project's images, those it caused and those about its memberships. Properties the caller
     /// may not read are left out of the payloads, as from images.
     /// </summary>
-    public IReadOnlyList<ImageEvent> FindEvents(ImageEventQuery query)
+    /// <remarks>The events are read as they are enumerated: a long log streams, never held in memory.</remarks>
+    public IEnumerable<ImageEvent> FindEvents(ImageEventQuery query)
     {
         var caller = Caller;
-        var reader = new ImageEventReader(Backend.Events, _observer);
-        try
+        var events = new ImageEventReader(Backend.Events, _observer).Find(query, e => caller.IsAdmin || e.ProjectId == caller.Project
+            || e.PayloadField("owner") == caller.Project || e.PayloadField("member_id") == caller.Project);
+        return Readable(events);
+    }
+
+    private IEnumerable<ImageEvent> Readable(IEnumerable<ImageEvent> events)
+    {
+        using var reading = events.GetEnumerator();
+        while (true)
         {
-            var events = reader.Find(query, e => caller.IsAdmin || e.ProjectId == caller.Project
-                || e.PayloadField("owner") == caller.Project || e.PayloadField("member_id") == caller.Project);
-            foreach (var item in events) HideProtectedProperties(item);
-            return events;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ImageErrors.EventLogUnavailable(Backend.Events.Path, e);
+            try
+            {
+                if (!reading.MoveNext()) yield break;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw ImageErrors.EventLogUnavailable(Backend.Events.Location, e);
+            }
+            HideProtectedProperties(reading.Current);
+            yield return reading.Current;
         }
     }
 

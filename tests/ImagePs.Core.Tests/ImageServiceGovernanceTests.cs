@@ -159,7 +159,7 @@ public class ImageServiceGovernanceTests
         Assert.Equal(new[] { "image.create", "image.member.create" }, _web.FindEvents(new ImageEventQuery()).Select(e => e.EventType));
         Assert.Equal(new[] { "image.create", "image.member.create" }, _db.FindEvents(new ImageEventQuery()).Select(e => e.EventType)); // its image, its membership
         Assert.Equal(db.Id, _db.FindEvents(new ImageEventQuery()).First().ImageId);
-        Assert.Equal(3, _admin.FindEvents(new ImageEventQuery()).Count);
+        Assert.Equal(3, _admin.FindEvents(new ImageEventQuery()).Count());
     }
 }
 

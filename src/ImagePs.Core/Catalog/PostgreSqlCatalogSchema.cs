@@ -89,6 +89,20 @@ internal static class PostgreSqlCatalogSchema
         CREATE INDEX images_status_listing ON images (deleted, status, created_at, id);
         CREATE INDEX image_properties_value ON image_properties (name, value, image_id);
         """,
+
+        // 4: the events log, shared by every host of the catalog (the embedded catalog keeps events.jsonl).
+        // id is the order written in; line is the event's JSON as the file log would hold it.
+        """
+        CREATE TABLE image_events (
+            id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            occurred_at timestamptz NOT NULL,
+            event_type  text        NOT NULL,
+            image_id    uuid,
+            line        text        NOT NULL
+        );
+        CREATE INDEX image_events_image ON image_events (image_id, id);
+        CREATE INDEX image_events_time ON image_events (occurred_at, id);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

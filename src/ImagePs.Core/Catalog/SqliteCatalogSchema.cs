@@ -84,6 +84,10 @@ internal static class SqliteCatalogSchema
         CREATE INDEX images_status_listing ON images (deleted, status, created_at, id);
         CREATE INDEX image_properties_value ON image_properties (name, value, image_id);
         """,
+
+        // 4: nothing here: PostgreSQL's step 4 adds its image_events table, while beside a SQLite
+        // catalog the events stay in events.jsonl. The step keeps both schemas on one numbering.
+        "",
     };
 
     /// <summary>The schema version this module writes.</summary>

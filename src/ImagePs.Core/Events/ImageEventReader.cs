@@ -7,48 +7,70 @@ using ImagePs.Catalog;
 
 namespace ImagePs.Events;
 
-/// <summary>Reads the events log back as <see cref="ImageEvent"/> objects, filtered.</summary>
+/// <summary>Reads the events back as <see cref="ImageEvent"/> objects, filtered, streaming.</summary>
 internal sealed class ImageEventReader
 {
-    private readonly ImageEventLog _log;
+    private readonly IImageEventLog _log;
     private readonly IOperationObserver _observer;
 
-    public ImageEventReader(ImageEventLog log, IOperationObserver observer)
+    public ImageEventReader(IImageEventLog log, IOperationObserver observer)
     {
         _log = log;
         _observer = observer;
     }
 
-    /// <summary>Matching events, oldest first; <paramref name="visible"/> further limits what the caller may read.</summary>
-    public IReadOnlyList<ImageEvent> Find(ImageEventQuery query, Func<ImageEvent, bool> visible)
+    /// <summary>
+    /// Matching events, oldest first, read as they are enumerated: the whole log streams through
+    /// (never all in memory); with <see cref="ImageEventQuery.Last"/> the log is read from its end,
+    /// only as far back as the last N matching events. <paramref name="visible"/> further limits what
+    /// the caller may read.
+    /// </summary>
+    public IEnumerable<ImageEvent> Find(ImageEventQuery query, Func<ImageEvent, bool> visible)
     {
         var types = query.EventTypes?.Select(WildcardPattern.Parse).ToList();
         var ids = query.ImageIds is { Count: > 0 } list ? new HashSet<Guid>(list) : null;
         var since = query.Since?.ToUniversalTime();
         var until = query.Until?.ToUniversalTime();
-        var last = query.Last is { } n ? new Queue<ImageEvent>(Math.Max(0, Math.Min(n, 4096))) : null;
-        var found = new List<ImageEvent>();
+        bool Wanted(ImageEvent item) =>
+            (ids is null || (item.ImageId is { } id && ids.Contains(id)))
+            && (types is null || types.Any(t => t.IsMatch(item.EventType)))
+            && (since is null || item.Timestamp >= since)
+            && (until is null || item.Timestamp <= until)
+            && visible(item);
 
-        foreach (var document in _log.ReadAll((line, reason) => _observer.Warning(string.Format(Messages.EventLineInvalid, _log.Path, line, reason))))
+        void Invalid(string message) => _observer.Warning(message);
+        if (query.Last is not { } last) return _log.Forward(query, Invalid).Where(Wanted);
+        if (last <= 0) return Array.Empty<ImageEvent>();
+        return LastOf(_log.Backward(query, Invalid).Where(Wanted), last);
+    }
+
+    private static IEnumerable<ImageEvent> LastOf(IEnumerable<ImageEvent> newestFirst, int count)
+    {
+        var found = newestFirst.Take(count).ToList();
+        found.Reverse();
+        foreach (var item in found) yield return item;
+    }
+
+    /// <summary>
+    /// One line of the log as an event: null with a null <paramref name="error"/> for a blank line or
+    /// one without an event type and time (not an event), null with the parser's complaint for a
+    /// line that is not a JSON object.
+    /// </summary>
+    public static ImageEvent? Parse(byte[] line, out string? error)
+    {
+        error = null;
+        if (line.Length == 0 || (line.Length == 1 && line[0] == (byte)'\r')) return null;
+        try
         {
-            ImageEvent? item;
-            using (document) item = Convert(document.RootElement);
-            if (item is null) continue;
-            if (ids is not null && (item.ImageId is not { } id || !ids.Contains(id))) continue;
-            if (types is not null && !types.Any(t => t.IsMatch(item.EventType))) continue;
-            if (since is not null && item.Timestamp < since) continue;
-            if (until is not null && item.Timestamp > until) continue;
-            if (!visible(item)) continue;
-            if (last is null)
-            {
-                found.Add(item);
-                continue;
-            }
-            if (query.Last <= 0) continue;
-            if (last.Count == query.Last) last.Dequeue();
-            last.Enqueue(item);
+            using var document = JsonDocument.Parse(line);
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return Convert(document.RootElement);
+            error = Messages.EventLineNotObject;
         }
-        return last is null ? found : last.ToList();
+        catch (JsonException e)
+        {
+            error = e.Message;
+        }
+        return null;
     }
 
     private static ImageEvent? Convert(JsonElement line)

@@ -4,18 +4,18 @@ using System.Collections.Generic;
 namespace ImagePs.Events;
 
 /// <summary>
-/// Sends Glance's notifications for one caller: appends them to the events log and shows each on
+/// Sends Glance's notifications for one caller: appends them to the events log (the file or the catalog's table) and shows each on
 /// the verbose stream. A notification that cannot be written is a warning, never a failure: the
 /// change it reports has already happened (Glance logs and goes on too).
 /// </summary>
 internal sealed class ImageNotifier
 {
-    private readonly ImageEventLog _log;
+    private readonly IImageEventLog _log;
     private readonly CallerContext _caller;
     private readonly IOperationObserver _observer;
     private readonly Func<DateTime> _utcNow;
 
-    public ImageNotifier(ImageEventLog log, CallerContext caller, IOperationObserver observer, Func<DateTime>? utcNow = null)
+    public ImageNotifier(IImageEventLog log, CallerContext caller, IOperationObserver observer, Func<DateTime>? utcNow = null)
     {
         _log = log;
         _caller = caller;
@@ -55,9 +55,9 @@ internal sealed class ImageNotifier
         {
             _log.Append(GlanceNotification.Line(eventType, priority, _utcNow(), imageId, _caller, payload));
         }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or ImagePsException)
         {
-            _observer.Warning(string.Format(Messages.EventNotWritten, eventType, subject, _log.Path, e.Message));
+            _observer.Warning(string.Format(Messages.EventNotWritten, eventType, subject, _log.Location, e.Message));
         }
     }
 }

@@ -49,8 +49,8 @@ public sealed class RepositoryBackend
     /// <summary>The property protections in force (none without a file).</summary>
     internal PropertyProtectionRules PropertyProtections { get; private set; } = PropertyProtectionRules.None;
 
-    /// <summary>The events log every change is reported to.</summary>
-    internal ImageEventLog Events { get; private set; } = null!;
+    /// <summary>The events log every change is reported to (files beside SQLite, a table in PostgreSQL).</summary>
+    internal IImageEventLog Events { get; private set; } = null!;
 
     public static RepositoryBackend Open(RepositoryFolder folder, IOperationObserver? observer = null)
     {
@@ -65,7 +65,7 @@ public sealed class RepositoryBackend
             PropertyProtections = settings.PropertyProtectionFile is { } protections
                 ? PropertyProtectionRules.Load(folder.Resolve(protections))
                 : PropertyProtectionRules.None,
-            Events = new ImageEventLog(folder.EventsPath, folder.EventsLockPath),
+            Events = OpenEvents(folder, settings, catalog),
         };
 
         observer ??= SilentObserver.Instance;
@@ -88,6 +88,16 @@ public sealed class RepositoryBackend
         var embedded = SqliteImageRepository.Open(folder.CatalogPath);
         return (embedded, new SqliteImageMemberRepository(embedded), new FileUploadLeases(folder.UploadsPath));
     }
+
+    /// <summary>
+    /// A team's hosts share a PostgreSQL catalog, so its events go to the catalog's table where every
+    /// host reads them; beside the embedded catalog they stay in the repository folder's files.
+    /// </summary>
+    private static IImageEventLog OpenEvents(RepositoryFolder folder, RepositorySettings settings, SqlImageRepository catalog) =>
+        catalog is PostgreSqlImageRepository server
+            ? new PostgreSqlImageEventLog(server.Connections, settings.EventLogMaxAgeDays)
+            : new ImageEventLog(folder.EventsPath, folder.EventsLockPath,
+                new EventLogLimits(settings.EventLogMaxBytes, settings.EventLogMaxAgeDays, settings.EventLogMaxFiles));
 
     private static IImageStore OpenStore(RepositoryFolder folder, RepositorySettings settings) =>
         settings.Store.Provider == StoreProvider.S3 ? new S3ImageStore(settings.Store) : new FileSystemImageStore(folder.StorePath);

@@ -80,6 +80,28 @@ public sealed class RepositorySettings
     /// <summary>Where image data lives (the <c>Store</c> section); default: the repository's images folder.</summary>
     public StoreSettings Store { get; private set; } = StoreSettings.Default;
 
+    /// <summary>EventLogMaxBytes's default: 64 MiB.</summary>
+    public const long DefaultEventLogMaxBytes = 64L << 20;
+
+    /// <summary>EventLogMaxFiles's default.</summary>
+    public const int DefaultEventLogMaxFiles = 4;
+
+    /// <summary>
+    /// Size in bytes at which the events log (events.jsonl) is rotated, before an event would make it
+    /// larger; 0: never by size. Not used with a PostgreSQL catalog (events in its table).
+    /// </summary>
+    public long EventLogMaxBytes { get; private set; } = DefaultEventLogMaxBytes;
+
+    /// <summary>
+    /// Days after which events are dropped: events.jsonl is rotated once its first event is older, and
+    /// rotated files last written before are deleted; with a PostgreSQL catalog, older rows of its
+    /// image_events table are deleted. 0 (the default): no age limit.
+    /// </summary>
+    public int EventLogMaxAgeDays { get; private set; }
+
+    /// <summary>Rotated events-log files kept (events.1.jsonl, ...; the newest); 0: all.</summary>
+    public int EventLogMaxFiles { get; private set; } = DefaultEventLogMaxFiles;
+
     public static RepositorySettings Default => new();
 
     public static RepositorySettings Load(string path)
@@ -166,6 +188,15 @@ public sealed class RepositorySettings
                         break;
                     case nameof(ImageCountQuota):
                         settings.ImageCountQuota = CountQuota(path, property);
+                        break;
+                    case nameof(EventLogMaxBytes):
+                        settings.EventLogMaxBytes = SettingsValues.Integer(path, property.Name, property.Value, 0, long.MaxValue);
+                        break;
+                    case nameof(EventLogMaxAgeDays):
+                        settings.EventLogMaxAgeDays = (int)SettingsValues.Integer(path, property.Name, property.Value, 0, 36500);
+                        break;
+                    case nameof(EventLogMaxFiles):
+                        settings.EventLogMaxFiles = (int)SettingsValues.Integer(path, property.Name, property.Value, 0, 100000);
                         break;
                     case nameof(Catalog):
                         settings.Catalog = CatalogSettings.Parse(path, property, environment);

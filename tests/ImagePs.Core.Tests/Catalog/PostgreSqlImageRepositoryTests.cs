@@ -25,14 +25,14 @@ public class PostgreSqlImageRepositoryTests
         Assert.Equal(1L, TestServers.Scalar(test.Schema!, "SELECT count(*) FROM imageps_schema"));
         var tables = (string)TestServers.Scalar(test.Schema!,
             $"SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{test.Schema}'")!;
-        Assert.Equal("image_locations,image_members,image_properties,image_tags,imageps_schema,images", tables);
+        Assert.Equal("image_events,image_locations,image_members,image_properties,image_tags,imageps_schema,images", tables);
     }
 
     [ServerFact]
     public void Hosts_opening_a_new_catalog_at_once_migrate_it_once()
     {
         using var test = new TestCatalog(TestBackend.Servers);
-        TestServers.Execute($"DROP TABLE {test.Schema}.image_members, {test.Schema}.image_locations, {test.Schema}.image_properties, " +
+        TestServers.Execute($"DROP TABLE {test.Schema}.image_events, {test.Schema}.image_members, {test.Schema}.image_locations, {test.Schema}.image_properties, " +
                             $"{test.Schema}.image_tags, {test.Schema}.images, {test.Schema}.imageps_schema");
 
         var opened = Enumerable.Range(0, 6).AsParallel().WithDegreeOfParallelism(6).Select(_ => test.Open()).ToList();
@@ -48,8 +48,8 @@ public class PostgreSqlImageRepositoryTests
         using var test = new TestCatalog(TestBackend.Servers);
         var image = new ImageFactory(new CallerContext("alice", "web")).NewImage(new ImageDraft { Name = "kept" });
         test.Repository.Add(image);
-        // Back to what schema version 1 was (migration 3 replaced an index of version 1).
-        TestServers.Execute($"SET search_path = {test.Schema}; DROP TABLE image_members; DROP INDEX images_status_listing; " +
+        // Back to what schema version 1 was (migration 3 replaced an index of version 1, 4 added image_events).
+        TestServers.Execute($"SET search_path = {test.Schema}; DROP TABLE image_events; DROP TABLE image_members; DROP INDEX images_status_listing; " +
                             "DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); UPDATE imageps_schema SET version = 1");
 
         var reopened = test.Open();

@@ -65,6 +65,24 @@ public class ImageEventLogTests : IDisposable
     }
 
     [Fact]
+    public void A_torn_last_line_left_by_a_crash_is_skipped_and_the_next_event_is_not_lost()
+    {
+        var id = Guid.NewGuid();
+        Write("image.create", id, DateTime.UtcNow);
+        File.AppendAllText(_log.Path, "{\"event_type\":\"image.update\",\"times"); // the writer died here
+
+        Write("image.delete", id, DateTime.UtcNow);
+        Write("image.member.create", id, DateTime.UtcNow);
+
+        var events = new ImageEventReader(_log, _observer).Find(new ImageEventQuery(), _ => true).ToList();
+        Assert.Equal(new[] { "image.create", "image.delete", "image.member.create" }, events.Select(e => e.EventType));
+        var lines = File.ReadAllLines(_log.Path);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("{\"event_type\":\"image.update\",\"times", lines[1]); // terminated, reported, never fused
+        Assert.Contains(_observer.Warnings, w => w.Contains("line 2"));
+    }
+
+    [Fact]
     public void A_missing_log_has_no_events() =>
         Assert.Empty(new ImageEventReader(_log, _observer).Find(new ImageEventQuery(), _ => true));
 
@@ -87,7 +105,7 @@ public class ImageEventLogTests : IDisposable
         Assert.Equal(new (string, Guid?)[] { ("image.create", b), ("image.member.create", a) }, Find(new() { Since = t0.AddMinutes(1), Until = t0.AddMinutes(2) }));
         Assert.Equal(new (string, Guid?)[] { ("image.update", a), ("image.member.update", b) }, Find(new() { Last = 2 }));
         Assert.Equal(new (string, Guid?)[] { ("image.create", a) }, Find(new() { EventTypes = new[] { "image.create" }, Last = 5, Until = t0.AddSeconds(30) }));
-        Assert.Equal(2, reader.Find(new ImageEventQuery(), e => e.ImageId == b).Count);
+        Assert.Equal(2, reader.Find(new ImageEventQuery(), e => e.ImageId == b).Count());
 
         var local = t0.AddMinutes(3).ToLocalTime(); // a local time means the same moment
         Assert.Equal(new (string, Guid?)[] { ("image.update", a), ("image.member.update", b) }, Find(new() { Since = local }));

@@ -32,7 +32,7 @@ public class NotifierLayerTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     private IReadOnlyList<ImageEvent> Events() =>
-        new ImageEventReader(_fixture.Repository.Backend.Events, _observer).Find(new ImageEventQuery(), _ => true);
+        new ImageEventReader(_fixture.Repository.Backend.Events, _observer).Find(new ImageEventQuery(), _ => true).ToList();
 
     private static IReadOnlyDictionary<string, object?> Payload(ImageEvent e) => Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(e.Payload);
 
@@ -72,7 +72,7 @@ public class NotifierLayerTests : IDisposable
         Assert.Equal(image.Checksum, upload["checksum"]);
         Assert.Equal("active", Payload(events[5])["status"]);
 
-        var log = File.ReadAllText(_fixture.Repository.Backend.Events.Path);
+        var log = File.ReadAllText(_fixture.Repository.Folder.EventsPath);
         Assert.DoesNotContain("file://", log);
         Assert.DoesNotContain("locations", log);
         Assert.Contains(_observer.VerboseMessages, m => m == $"Event image.activate: {image}");
