@@ -20,7 +20,7 @@ Describe 'The PostgreSQL and S3 test servers' {
 }
 
 # Two hosts share one catalog (PostgreSQL) and one store (S3): here, two pwsh processes, each with a
-# repository folder of its own (its own events log, lock files, policy) holding the same Catalog and
+# repository folder of its own (its own lock files, policy; the events are the catalog's) holding the same Catalog and
 # Store settings, ingesting at the same time.
 Describe 'Two hosts, one PostgreSQL catalog and one S3 bucket (<TestBackend>)' -ForEach $servers {
     BeforeAll {
