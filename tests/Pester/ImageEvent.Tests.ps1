@@ -97,7 +97,13 @@ Describe 'Get-ImageEvent (<TestBackend>)' -ForEach (Get-TestBackend) {
     ) {
         Use-TestRepository -Settings $Json | Out-Null
         $failure = { Get-ImageEvent -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSettings,*' -PassThru
-        $failure.Exception.Message | Should -BeLike "*$Key*"
+        $failure.Exception.Message | Should -BeLike "*$Key*expected a whole number from 0 to *"
+    }
+
+    It 'accepts the events-log settings at their limits' {
+        Use-TestRepository -Settings '{ "EventLogMaxBytes": 0, "EventLogMaxAgeDays": 36500, "EventLogMaxFiles": 0 }' | Out-Null
+        New-Image -Name limits | Out-Null
+        (Get-ImageEvent -ErrorAction Stop).EventType | Should -Be 'image.create'
     }
 }
 
