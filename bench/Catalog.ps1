@@ -25,15 +25,19 @@
 param(
     [int] $CreateCount = 10000,
     [int] $TotalCount = 100000,
-    [int] $Runs = 5
+    [int] $Runs = 5,
+    # Use the module and bench/ImagePs.Bench as already built (the test suite's smoke run).
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
 $Root = Split-Path -Parent $PSScriptRoot
 
-& (Join-Path $Root 'build.ps1') Build | Out-Null
-dotnet build (Join-Path $PSScriptRoot 'ImagePs.Bench/ImagePs.Bench.csproj') -c Release --nologo -v quiet | Out-Null
-if ($LASTEXITCODE) { throw 'Building bench/ImagePs.Bench failed.' }
+if (-not $NoBuild) {
+    & (Join-Path $Root 'build.ps1') Build | Out-Null
+    dotnet build (Join-Path $PSScriptRoot 'ImagePs.Bench/ImagePs.Bench.csproj') -c Release --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw 'Building bench/ImagePs.Bench failed.' }
+}
 $coreBench = Join-Path $PSScriptRoot 'ImagePs.Bench/bin/Release/net10.0/ImagePs.Bench.dll'
 
 $repository = Join-Path ([IO.Path]::GetTempPath()) ('imageps-catalog-bench-' + [IO.Path]::GetRandomFileName())

@@ -6,10 +6,10 @@
 .DESCRIPTION
     Makes one image of each format with qemu-img (and an ISO with xorriso when installed) in a temp
     folder, then times, per file:
-      - ImagePs's native inspector ([ImagePs.Formats.ImageInspector]::Inspect) in-process;
+      - ImagePs's native inspector in-process (bench/ImagePs.Bench inspect, which references the engine);
       - `qemu-img info -f <driver> --output=json <file>` as a child process, output read to the end;
       - the same under `prlimit --cpu=2 --as=1073741824` (how ImagePs runs it on Linux).
-    Both are timed by the same compiled loop (System.Diagnostics.Stopwatch), after a warm-up, and
+    Both are timed by the same compiled loop in bench/ImagePs.Bench (System.Diagnostics.Stopwatch), after a warm-up, and
     the ratio qemu-img / native is printed per file and overall (geometric mean). Nothing is asserted:
     this measures, the test suite checks.
 
@@ -20,56 +20,23 @@
 [CmdletBinding()]
 param(
     [ValidateRange(10, 1000000)] [int] $NativeCalls = 5000,
-    [ValidateRange(3, 10000)] [int] $QemuCalls = 30
+    [ValidateRange(3, 10000)] [int] $QemuCalls = 30,
+    # Use bench/ImagePs.Bench as already built (the test suite's smoke run).
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-$root = Split-Path -Parent $PSScriptRoot
 
-if (-not (Test-Path -LiteralPath (Join-Path $root 'module/bin/ImagePs.Core.dll'))) {
-    & dotnet pwsh -NoProfile -File (Join-Path $root 'build.ps1') Build | Out-Host
+if (-not $NoBuild) {
+    dotnet build (Join-Path $PSScriptRoot 'ImagePs.Bench/ImagePs.Bench.csproj') -c Release --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw 'Building bench/ImagePs.Bench failed.' }
 }
-Import-Module (Join-Path $root 'ImagePs.psd1') -Force
-foreach ($tool in 'qemu-img') {
+$coreBench = Join-Path $PSScriptRoot 'ImagePs.Bench/bin/Release/net10.0/ImagePs.Bench.dll'
+foreach ($tool in 'qemu-img', 'qemu-io') {
     if (-not (Get-Command $tool -ErrorAction Ignore)) { throw "$tool is required (Debian: apt-get install qemu-utils)." }
 }
 $prlimit = (Get-Command prlimit -ErrorAction Ignore)?.Source
-
-Add-Type -TypeDefinition @'
-using System;
-using System.Diagnostics;
-
-public static class InspectBench
-{
-    public static double NativeMicroseconds(string path, int calls)
-    {
-        for (var i = 0; i < Math.Min(calls, 200); i++) ImagePs.Formats.ImageInspector.Inspect(path);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < calls; i++) ImagePs.Formats.ImageInspector.Inspect(path);
-        return clock.Elapsed.TotalMilliseconds * 1000 / calls;
-    }
-
-    public static double ProcessMilliseconds(string program, string[] arguments, int calls)
-    {
-        Run(program, arguments);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < calls; i++) Run(program, arguments);
-        return clock.Elapsed.TotalMilliseconds / calls;
-    }
-
-    private static void Run(string program, string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start);
-        process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException(program + " exited with " + process.ExitCode);
-    }
-}
-'@ -ReferencedAssemblies ([ImagePs.Formats.ImageInspector].Assembly.Location), 'netstandard', 'System.Diagnostics.Process', 'System.ComponentModel.Primitives'
 
 $work = Join-Path ([IO.Path]::GetTempPath()) ('imageps-bench-' + [IO.Path]::GetRandomFileName())
 New-Item -ItemType Directory -Path $work | Out-Null
@@ -100,22 +67,18 @@ try {
         $specs += @{ Name = 'hybrid.iso'; Driver = 'raw'; Path = $iso }
     }
 
-    $rows = foreach ($spec in $specs) {
-        $inspection = [ImagePs.Formats.ImageInspector]::Inspect($spec.Path)
-        $qemuArgs = [string[]]@('info', '-f', $spec.Driver, '--output=json', $spec.Path)
-        $native = [InspectBench]::NativeMicroseconds($spec.Path, $NativeCalls)
-        $qemu = [InspectBench]::ProcessMilliseconds('qemu-img', $qemuArgs, $QemuCalls)
-        $limited = if ($prlimit) {
-            [InspectBench]::ProcessMilliseconds($prlimit, [string[]](@('--cpu=2', '--as=1073741824', '--', 'qemu-img') + $qemuArgs), $QemuCalls)
-        }
+    $benchArgs = @('inspect', $NativeCalls, $QemuCalls, $(if ($prlimit) { $prlimit } else { '' })) + @($specs | ForEach-Object { $_.Path; $_.Driver })
+    $timings = @(& dotnet $coreBench @benchArgs | ForEach-Object { $_ | ConvertFrom-Json })
+    if ($LASTEXITCODE -or $timings.Count -ne $specs.Count) { throw "ImagePs.Bench inspect failed (exit code $LASTEXITCODE)." }
+    $rows = foreach ($timing in $timings) {
         [pscustomobject]@{
-            File = $spec.Name
-            Detected = $inspection.Format
-            'Native µs/call' = [math]::Round($native, 1)
-            'qemu-img ms/call' = [math]::Round($qemu, 2)
-            'prlimit qemu-img ms/call' = if ($limited) { [math]::Round($limited, 2) } else { 'n/a' }
-            'qemu-img / native' = [int]($qemu * 1000 / $native)
-            'prlimit / native' = if ($limited) { [int]($limited * 1000 / $native) } else { 'n/a' }
+            File = $timing.file
+            Detected = $timing.detected
+            'Native µs/call' = [math]::Round($timing.nativeMicroseconds, 1)
+            'qemu-img ms/call' = [math]::Round($timing.qemuMilliseconds, 2)
+            'prlimit qemu-img ms/call' = if ($null -ne $timing.prlimitMilliseconds) { [math]::Round($timing.prlimitMilliseconds, 2) } else { 'n/a' }
+            'qemu-img / native' = [int]($timing.qemuMilliseconds * 1000 / $timing.nativeMicroseconds)
+            'prlimit / native' = if ($null -ne $timing.prlimitMilliseconds) { [int]($timing.prlimitMilliseconds * 1000 / $timing.nativeMicroseconds) } else { 'n/a' }
         }
     }
 

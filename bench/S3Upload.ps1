@@ -30,7 +30,9 @@
 param(
     [int] $SizeMiB = 1024,
     [int] $Runs = 3,
-    [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) ('imageps-bench-s3-' + [IO.Path]::GetRandomFileName()))
+    [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) ('imageps-bench-s3-' + [IO.Path]::GetRandomFileName())),
+    # Use the module and bench/ImagePs.Bench as already built (the test suite's smoke run).
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -59,7 +61,7 @@ function Invoke-Curl([string[]] $Arguments) {
     if ($LASTEXITCODE) { throw "curl $($Arguments -join ' ') failed ($LASTEXITCODE)." }
 }
 
-& (Join-Path $Root 'build.ps1') Build | Out-Null
+if (-not $NoBuild) { & (Join-Path $Root 'build.ps1') Build | Out-Null }
 
 $started = $false
 if ($env:IMAGEPS_TEST_POSTGRESQL -and $env:IMAGEPS_TEST_S3_URL) {

@@ -21,15 +21,19 @@ param(
     [int] $SizeMiB = 1024,
     [int] $Runs = 3,
     # Where the file and the repository go; the same filesystem for all measurements.
-    [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) ('imageps-bench-' + [IO.Path]::GetRandomFileName()))
+    [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) ('imageps-bench-' + [IO.Path]::GetRandomFileName())),
+    # Use the module and bench/ImagePs.Bench as already built (the test suite's smoke run).
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
 $Root = Split-Path -Parent $PSScriptRoot
 
-& (Join-Path $Root 'build.ps1') Build | Out-Null
-dotnet build (Join-Path $PSScriptRoot 'ImagePs.Bench/ImagePs.Bench.csproj') -c Release --nologo -v quiet | Out-Null
-if ($LASTEXITCODE) { throw 'Building bench/ImagePs.Bench failed.' }
+if (-not $NoBuild) {
+    & (Join-Path $Root 'build.ps1') Build | Out-Null
+    dotnet build (Join-Path $PSScriptRoot 'ImagePs.Bench/ImagePs.Bench.csproj') -c Release --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw 'Building bench/ImagePs.Bench failed.' }
+}
 $coreBench = Join-Path $PSScriptRoot 'ImagePs.Bench/bin/Release/net10.0/ImagePs.Bench.dll'
 
 New-Item -ItemType Directory -Path $WorkFolder -Force | Out-Null

@@ -5,13 +5,16 @@ using ImagePs.Store;
 // Usage: ImagePs.Bench store <source-file> <store-folder> [runs]
 //   Times FileSystemImageStore.Add (read once, write, MD5 + SHA-512) on the file and prints one JSON
 //   line per run: seconds, MB/s, and the process's peak resident memory growth during the call.
+// Usage: ImagePs.Bench inspect <native-calls> <qemu-calls> <prlimit-path-or-""> (<file> <driver>)...
+//   Times the native inspector against qemu-img info on each file (bench/Inspect.ps1).
 // Usage: ImagePs.Bench fill <repository-folder> <first-number> <count>
 //   Creates images img<first-number>... through the core service (every layer, events included),
 //   with tags, properties and statuses spread for bench/Catalog.ps1; prints records/s as JSON.
+if (args.Length >= 6 && args[0] == "inspect") return InspectTiming.Run(args);
 if (args.Length == 4 && args[0] == "fill") return CatalogFill.Run(args[1], int.Parse(args[2]), int.Parse(args[3]));
 if (args.Length < 3 || args[0] != "store")
 {
-    Console.Error.WriteLine("usage: ImagePs.Bench store <source-file> <store-folder> [runs] | fill <repository-folder> <first-number> <count>");
+    Console.Error.WriteLine("usage: ImagePs.Bench store <source-file> <store-folder> [runs] | fill <repository-folder> <first-number> <count> | inspect <native-calls> <qemu-calls> <prlimit> (<file> <driver>)...");
     return 2;
 }
 

@@ -8,31 +8,43 @@ namespace ImagePs.Loader;
 /// <summary>
 /// Runs when the module is imported, before the cmdlets (ImagePs.Loader is the manifest's nested
 /// module, and PowerShell needs the engine's types as soon as it reads the cmdlets' parameters):
-/// routes ImagePs.Core to its own load context (see <see cref="EngineLoadContext"/>) and makes its
-/// public types usable by name in scripts
-/// (<c>[ImagePs.Image]</c>, <c>[ImagePs.ImageStatus]::Active</c>): PowerShell resolves type names only
-/// in its default context, so each is registered as a type accelerator, and removed with the module.
+/// routes ImagePs.Core to its own load context (see <see cref="EngineLoadContext"/>) and makes the
+/// types of <see cref="ScriptTypes"/> usable by name in scripts. Type accelerators and the load
+/// context's hook are process-wide while imports are per runspace (ForEach-Object -Parallel, runspace
+/// pools, Start-ThreadJob each import the module again): they are set up by the first import and
+/// removed when the last importing runspace removes the module.
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly Type? Accelerators =
         typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
 
+    private static readonly object Gate = new();
+    private static int _imports;
+
     public void OnImport()
     {
-        EngineLoadContext.Register();
-        foreach (var type in PublicTypes()) Accelerate("Add", type.FullName!, type);
+        lock (Gate)
+        {
+            if (_imports++ > 0) return;
+            EngineLoadContext.Register();
+            foreach (var type in Types()) Accelerate("Add", type.FullName!, type);
+        }
     }
 
     public void OnRemove(PSModuleInfo module)
     {
-        foreach (var type in PublicTypes()) Accelerate("Remove", type.FullName!);
-        EngineLoadContext.Unregister();
+        lock (Gate)
+        {
+            if (_imports == 0 || --_imports > 0) return;
+            foreach (var type in Types()) Accelerate("Remove", type.FullName!);
+            EngineLoadContext.Unregister();
+        }
     }
 
-    /// <summary>The engine's public API: the exported types of namespace ImagePs.</summary>
-    private static Type[] PublicTypes() =>
-        EngineLoadContext.Engine.GetExportedTypes().Where(t => t.Namespace == "ImagePs" && !t.IsNested).ToArray();
+    /// <summary>The listed types, each of which must exist and be public: a missing one is a build mistake.</summary>
+    private static Type[] Types() =>
+        ScriptTypes.Names.Select(name => EngineLoadContext.Engine.GetType(name, throwOnError: true)!).ToArray();
 
     private static void Accelerate(string method, params object[] arguments)
     {

@@ -105,8 +105,7 @@ public sealed class GetImageCommand : ImageCmdlet
     {
         if (Property is null) return null;
         var filter = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Property)
-            filter[entry.Key?.ToString() ?? ""] = entry.Value is null ? "" : LanguagePrimitives.ConvertTo<string>(entry.Value);
+        foreach (var property in PropertyTable.Read(Property)) filter[property.Key] = property.Value ?? ""; // $null matches an empty value
         return filter;
     }
 

@@ -85,8 +85,7 @@ public sealed class NewImageCommand : ImageCmdlet
             foreach (var tag in Tag ?? Array.Empty<string>()) draft.Tags.Add(tag);
             if (Property is not null)
             {
-                foreach (DictionaryEntry entry in Property)
-                    draft.Properties[entry.Key?.ToString() ?? ""] = entry.Value is null ? null! : LanguagePrimitives.ConvertTo<string>(entry.Value);
+                foreach (var property in PropertyTable.Read(Property)) draft.Properties[property.Key] = property.Value!; // a null is refused by the factory
             }
 
             if (!ShouldProcess(draft.Name ?? file ?? Messages.UnnamedImage, Messages.ActionCreateImage)) return;

@@ -69,8 +69,7 @@ public sealed class SetImageCommand : ImageChangeCmdlet
             RemoveProperties = RemoveProperty,
         };
         if (Property is null) return;
-        foreach (DictionaryEntry entry in Property)
-            _changes.SetProperties[entry.Key?.ToString() ?? ""] = entry.Value is null ? null : LanguagePrimitives.ConvertTo<string>(entry.Value);
+        foreach (var property in PropertyTable.Read(Property)) _changes.SetProperties[property.Key] = property.Value;
     }
 
     protected override bool Plan(Image image, out string action)

@@ -122,9 +122,27 @@ Describe 'about_ImagePs' {
 }
 
 Describe 'The README' {
-    It 'documents every cmdlet and every error id' {
+    BeforeAll {
         $readme = Get-Content -LiteralPath (Join-Path $RepoRoot 'README.md') -Raw
-        foreach ($name in $exported.Name) { $readme.Contains("### $name") | Should -BeTrue -Because "the README needs a '### $name' section" }
-        foreach ($id in $errorIds) { $readme.Contains("``$id``") | Should -BeTrue -Because "$id is an error id and belongs in the README's table" }
+    }
+
+    It 'names every cmdlet in its tour' {
+        foreach ($name in $exported.Name) { $readme | Should -Match ([regex]::Escape($name)) -Because "the README's tour names $name" }
+    }
+
+    It 'stays short enough to read in five minutes' {
+        @(Get-Content -LiteralPath (Join-Path $RepoRoot 'README.md')).Count | Should -BeLessOrEqual 400
+    }
+
+    It 'points at help topics that Get-Help finds' {
+        $topics = @([regex]::Matches($readme, '`(about_ImagePs\w*)`') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        $topics.Count | Should -BeGreaterThan 3
+        foreach ($topic in $topics) { Get-Help $topic | Out-String | Should -Match "TOPIC\s+$topic\b" }
+    }
+
+    It 'links only to files that exist' {
+        foreach ($link in [regex]::Matches($readme, '\]\(([^)#:]+)\)')) {
+            Join-Path $RepoRoot $link.Groups[1].Value | Should -Exist
+        }
     }
 }

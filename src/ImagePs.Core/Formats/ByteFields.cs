@@ -1,41 +1,29 @@
+using System;
+using System.Buffers.Binary;
+using System.Text;
+
 namespace ImagePs.Formats;
 
 /// <summary>Fixed-width integers and ASCII tags read from header bytes, in either byte order.</summary>
 internal static class ByteFields
 {
-    public static ushort BigEndian16(byte[] b, int at) => (ushort)((b[at] << 8) | b[at + 1]);
+    public static ushort BigEndian16(byte[] b, int at) => BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(at));
 
-    public static uint BigEndian32(byte[] b, int at) =>
-        ((uint)b[at] << 24) | ((uint)b[at + 1] << 16) | ((uint)b[at + 2] << 8) | b[at + 3];
+    public static uint BigEndian32(byte[] b, int at) => BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(at));
 
-    public static ulong BigEndian64(byte[] b, int at) => ((ulong)BigEndian32(b, at) << 32) | BigEndian32(b, at + 4);
+    public static ulong BigEndian64(byte[] b, int at) => BinaryPrimitives.ReadUInt64BigEndian(b.AsSpan(at));
 
-    public static ushort LittleEndian16(byte[] b, int at) => (ushort)(b[at] | (b[at + 1] << 8));
+    public static ushort LittleEndian16(byte[] b, int at) => BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(at));
 
-    public static uint LittleEndian32(byte[] b, int at) =>
-        b[at] | ((uint)b[at + 1] << 8) | ((uint)b[at + 2] << 16) | ((uint)b[at + 3] << 24);
+    public static uint LittleEndian32(byte[] b, int at) => BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at));
 
-    public static ulong LittleEndian64(byte[] b, int at) => LittleEndian32(b, at) | ((ulong)LittleEndian32(b, at + 4) << 32);
+    public static ulong LittleEndian64(byte[] b, int at) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(at));
 
-    /// <summary>True when <paramref name="b"/> holds the ASCII text <paramref name="tag"/> at <paramref name="at"/>.</summary>
-    public static bool HasTag(byte[] b, int at, string tag)
-    {
-        if (at < 0 || b.Length < at + tag.Length) return false;
-        for (var i = 0; i < tag.Length; i++)
-        {
-            if (b[at + i] != (byte)tag[i]) return false;
-        }
-        return true;
-    }
+    /// <summary>True when <paramref name="b"/> holds the bytes of <paramref name="tag"/> (one byte a character, as in "QFI\xfb") at <paramref name="at"/>.</summary>
+    public static bool HasTag(byte[] b, int at, string tag) =>
+        at >= 0 && b.Length >= at + tag.Length && b.AsSpan(at, tag.Length).SequenceEqual(Encoding.Latin1.GetBytes(tag));
 
-    public static bool IsAllZero(byte[] b, int at, int count)
-    {
-        for (var i = at; i < at + count; i++)
-        {
-            if (b[i] != 0) return false;
-        }
-        return true;
-    }
+    public static bool IsAllZero(byte[] b, int at, int count) => !b.AsSpan(at, count).ContainsAnyExcept((byte)0);
 
     /// <summary>
     /// A name read from a header, made safe for a message: printable ASCII only, at most 120

@@ -144,22 +144,22 @@ public sealed class RepositorySettings
                 switch (property.Name)
                 {
                     case nameof(ImageSizeCap):
-                        settings.ImageSizeCap = PositiveInteger(path, property);
+                        settings.ImageSizeCap = SettingsValues.PositiveInteger(path, property.Name, property.Value);
                         break;
                     case nameof(QemuImgPath):
-                        settings.QemuImgPath = String(path, property);
+                        settings.QemuImgPath = SettingsValues.String(path, property.Name, property.Value);
                         break;
                     case nameof(RequireDiskFormatMatch):
-                        settings.RequireDiskFormatMatch = Boolean(path, property);
+                        settings.RequireDiskFormatMatch = SettingsValues.Boolean(path, property.Name, property.Value);
                         break;
                     case nameof(VirtualSizeProbe):
-                        settings.VirtualSizeProbe = ProbeMode(path, property);
+                        settings.VirtualSizeProbe = SettingsValues.ProbeMode(path, property.Name, property.Value);
                         break;
                     case nameof(UserStorageQuota):
-                        settings.UserStorageQuota = NonNegativeInteger(path, property);
+                        settings.UserStorageQuota = SettingsValues.NonNegativeInteger(path, property.Name, property.Value);
                         break;
                     case nameof(CertificatesPath):
-                        settings.CertificatesPath = String(path, property);
+                        settings.CertificatesPath = SettingsValues.String(path, property.Name, property.Value);
                         break;
                     case nameof(Users):
                         settings.Users = ReadUsers(path, property);
@@ -169,25 +169,25 @@ public sealed class RepositorySettings
                         settings.DefaultRoles = Roles(path, property.Name, property.Value);
                         break;
                     case nameof(PolicyFile):
-                        settings.PolicyFile = String(path, property);
+                        settings.PolicyFile = SettingsValues.String(path, property.Name, property.Value);
                         break;
                     case nameof(PropertyProtectionFile):
-                        settings.PropertyProtectionFile = String(path, property);
+                        settings.PropertyProtectionFile = SettingsValues.String(path, property.Name, property.Value);
                         break;
                     case nameof(ImageMemberQuota):
-                        settings.ImageMemberQuota = Quota(path, property);
+                        settings.ImageMemberQuota = SettingsValues.Quota(path, property.Name, property.Value);
                         break;
                     case nameof(ImagePropertyQuota):
-                        settings.ImagePropertyQuota = Quota(path, property);
+                        settings.ImagePropertyQuota = SettingsValues.Quota(path, property.Name, property.Value);
                         break;
                     case nameof(ImageTagQuota):
-                        settings.ImageTagQuota = Quota(path, property);
+                        settings.ImageTagQuota = SettingsValues.Quota(path, property.Name, property.Value);
                         break;
                     case nameof(ImageLocationQuota):
-                        settings.ImageLocationQuota = Quota(path, property);
+                        settings.ImageLocationQuota = SettingsValues.Quota(path, property.Name, property.Value);
                         break;
                     case nameof(ImageCountQuota):
-                        settings.ImageCountQuota = CountQuota(path, property);
+                        settings.ImageCountQuota = SettingsValues.NonNegativeInt32(path, property.Name, property.Value);
                         break;
                     case nameof(EventLogMaxBytes):
                         settings.EventLogMaxBytes = SettingsValues.Integer(path, property.Name, property.Value, 0, long.MaxValue);
@@ -212,61 +212,6 @@ public sealed class RepositorySettings
         if (settings.Store.Provider == StoreProvider.S3 && settings.VirtualSizeProbe is VirtualSizeProbeMode.QemuImg or VirtualSizeProbeMode.Both)
             throw ImageErrors.InvalidSettings(path, nameof(VirtualSizeProbe), Messages.SettingsQemuImgNeedsLocalStore);
         return settings;
-    }
-
-    private static long PositiveInteger(string path, JsonProperty property)
-    {
-        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var value) && value > 0)
-            return value;
-        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsPositiveInteger);
-    }
-
-    private static bool Boolean(string path, JsonProperty property) => property.Value.ValueKind switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsBoolean),
-    };
-
-    private static VirtualSizeProbeMode ProbeMode(string path, JsonProperty property)
-    {
-        var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-        switch (value)
-        {
-            case "native": return VirtualSizeProbeMode.Native;
-            case "qemu-img": return VirtualSizeProbeMode.QemuImg;
-            case "both": return VirtualSizeProbeMode.Both;
-            default: throw ImageErrors.InvalidSettings(path, property.Name, string.Format(Messages.SettingsOneOf, "native, qemu-img, both"));
-        }
-    }
-
-    private static long NonNegativeInteger(string path, JsonProperty property)
-    {
-        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt64(out var value) && value >= 0)
-            return value;
-        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonNegativeInteger);
-    }
-
-    private static string String(string path, JsonProperty property)
-    {
-        if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } value)
-            return value;
-        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonEmptyString);
-    }
-
-    /// <summary>A Glance-style quota: a whole number, negative for unlimited.</summary>
-    private static int Quota(string path, JsonProperty property)
-    {
-        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var value))
-            return value < 0 ? -1 : value;
-        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsQuota);
-    }
-
-    private static int CountQuota(string path, JsonProperty property)
-    {
-        if (property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var value) && value >= 0)
-            return value;
-        throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsNonNegativeInteger);
     }
 
     private static IReadOnlyList<string> Roles(string path, string key, JsonElement value)

@@ -5,8 +5,8 @@ using System.Text.Json;
 namespace ImagePs;
 
 /// <summary>
-/// Strict readers for values in the nested sections of imageps.json (<c>Catalog</c>, <c>Store</c>):
-/// a wrong type or value is <c>InvalidSettings</c> naming the dotted key, never a silent default.
+/// Strict readers for the values of imageps.json, top-level keys and those of its sections alike: a
+/// wrong type or value is <c>InvalidSettings</c> naming the (dotted) key, never a silent default.
 /// </summary>
 internal static class SettingsValues
 {
@@ -30,6 +30,41 @@ internal static class SettingsValues
             return number;
         throw ImageErrors.InvalidSettings(path, key, string.Format(Messages.SettingsIntegerRange, minimum, maximum));
     }
+
+    public static long PositiveInteger(string path, string key, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0) return number;
+        throw ImageErrors.InvalidSettings(path, key, Messages.SettingsPositiveInteger);
+    }
+
+    public static long NonNegativeInteger(string path, string key, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0) return number;
+        throw ImageErrors.InvalidSettings(path, key, Messages.SettingsNonNegativeInteger);
+    }
+
+    public static int NonNegativeInt32(string path, string key, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= 0) return number;
+        throw ImageErrors.InvalidSettings(path, key, Messages.SettingsNonNegativeInteger);
+    }
+
+    /// <summary>A Glance-style quota: a whole number, negative for unlimited (read as -1).</summary>
+    public static int Quota(string path, string key, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)) return number < 0 ? -1 : number;
+        throw ImageErrors.InvalidSettings(path, key, Messages.SettingsQuota);
+    }
+
+    /// <summary>Where virtual sizes come from: "native", "qemu-img" or "both".</summary>
+    public static VirtualSizeProbeMode ProbeMode(string path, string key, JsonElement value) =>
+        (value.ValueKind == JsonValueKind.String ? value.GetString() : null) switch
+        {
+            "native" => VirtualSizeProbeMode.Native,
+            "qemu-img" => VirtualSizeProbeMode.QemuImg,
+            "both" => VirtualSizeProbeMode.Both,
+            _ => throw ImageErrors.InvalidSettings(path, key, string.Format(Messages.SettingsOneOf, "native, qemu-img, both")),
+        };
 
     /// <summary>One of the enum's names, exactly as written (case-sensitive, like the keys).</summary>
     public static T Enum<T>(string path, string key, JsonElement value) where T : struct, System.Enum

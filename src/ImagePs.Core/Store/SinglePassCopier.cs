@@ -133,15 +133,6 @@ internal static class SinglePassCopier
         return filled;
     }
 
-    internal static string Hex(byte[] bytes)
-    {
-        var chars = new char[bytes.Length * 2];
-        const string digits = "0123456789abcdef";
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            chars[2 * i] = digits[bytes[i] >> 4];
-            chars[2 * i + 1] = digits[bytes[i] & 0xF];
-        }
-        return new string(chars);
-    }
+    /// <summary>Lower-case hex, as Glance stores checksums (net8.0 has no Convert.ToHexStringLower).</summary>
+    internal static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }
