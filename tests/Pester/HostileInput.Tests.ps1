@@ -134,3 +134,47 @@ Describe 'Hostile values that are stored, never followed' {
         $image.VirtualSize | Should -Be 0
     }
 }
+
+Describe 'Configuration files that are not regular files' -Skip:($IsWindows -or -not (Get-Command mkfifo -ErrorAction Ignore)) {
+    BeforeAll {
+        function Invoke-InFreshSession {
+            # A real pwsh process, bounded: a read that waits for a FIFO writer must fail this test, not hang the run.
+            param([string] $Repository)
+            $script = "`$env:IMAGEPS_HOME = '$Repository'; Import-Module '$ManifestPath'; try { Get-Image -ErrorAction Stop | Out-Null; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+            $start = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
+            foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $script) { $start.ArgumentList.Add($argument) }
+            $start.RedirectStandardOutput = $true
+            $process = [System.Diagnostics.Process]::Start($start)
+            $output = $process.StandardOutput.ReadToEndAsync()
+            if (-not $process.WaitForExit(120000)) {
+                $process.Kill($true)
+                throw "pwsh did not finish within 120 s reading the configuration of $Repository"
+            }
+            $output.Result -split "`n" | Where-Object { $_ }
+        }
+    }
+
+    It 'refuses <Case> with <ErrorId>, naming the file' -ForEach @(
+        @{ Case = 'imageps.json as a FIFO'; File = 'imageps.json'; Kind = 'fifo'; ErrorId = 'InvalidSettings' }
+        @{ Case = 'imageps.json as a folder'; File = 'imageps.json'; Kind = 'folder'; ErrorId = 'InvalidSettings' }
+        @{ Case = 'imageps.json linked to /dev/zero'; File = 'imageps.json'; Kind = 'zero'; ErrorId = 'InvalidSettings' }
+        @{ Case = 'policy.json as a FIFO'; File = 'policy.json'; Kind = 'fifo'; ErrorId = 'InvalidPolicy' }
+        @{ Case = 'policy.json linked to /dev/zero'; File = 'policy.json'; Kind = 'zero'; ErrorId = 'InvalidPolicy' }
+        @{ Case = 'the protections file as a FIFO'; File = 'protections.conf'; Kind = 'fifo'; ErrorId = 'InvalidPropertyProtections' }
+    ) {
+        $repository = Join-Path $TestDrive ('config-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $repository | Out-Null
+        if ($File -eq 'protections.conf') { Set-Content -LiteralPath (Join-Path $repository 'imageps.json') -Value '{ "PropertyProtectionFile": "protections.conf" }' }
+        $path = Join-Path $repository $File
+        switch ($Kind) {
+            'fifo' { & mkfifo $path }
+            'folder' { New-Item -ItemType Directory -Path $path | Out-Null }
+            'zero' { New-Item -ItemType SymbolicLink -Path $path -Target /dev/zero | Out-Null }
+        }
+
+        $result = Invoke-InFreshSession -Repository $repository
+
+        $result[0] | Should -BeLike "$ErrorId,*"
+        ($result -join ' ') | Should -BeLike "*$path*"
+    }
+}

@@ -249,9 +249,11 @@ public static class ImageErrors
     public static ImagePsException InvalidMemberId(string memberId, string reason) =>
         new("InvalidMemberId", ErrorKind.InvalidArgument, F(Messages.InvalidMemberId, Shorten(memberId), reason), memberId);
 
-    internal static ImagePsException PropertyProtected(string key, PropertyProtection.PropertyOperation operation, CallerContext caller, string? path) =>
+    internal static ImagePsException PropertyProtected(string key, PropertyProtection.PropertyOperation operation, CallerContext caller, string? path, string? reason = null) =>
         new("PropertyProtected", ErrorKind.PermissionDenied,
-            F(Messages.PropertyProtected, Shorten(key), operation.ToString().ToLowerInvariant(), caller, path), key);
+            reason is null
+                ? F(Messages.PropertyProtected, Shorten(key), operation.ToString().ToLowerInvariant(), caller, path)
+                : F(Messages.PropertyProtectedBecause, Shorten(key), operation.ToString().ToLowerInvariant(), caller, path, reason), key);
 
     public static ImagePsException InvalidPropertyProtections(string path, string detail) =>
         new("InvalidPropertyProtections", ErrorKind.InvalidData, F(Messages.InvalidPropertyProtections, path, detail), path);

@@ -26,8 +26,8 @@ internal sealed class PropertyProtectionImageFactory : IImageFactory
     {
         foreach (var key in draft.Properties.Keys)
         {
-            if (key is not null && !_rules.Allows(key, PropertyOperation.Create, _caller.Roles))
-                throw ImageErrors.PropertyProtected(key, PropertyOperation.Create, _caller, _rules.Path);
+            if (key is not null && !_rules.Allows(key, PropertyOperation.Create, _caller.Roles, out var reason))
+                throw ImageErrors.PropertyProtected(key, PropertyOperation.Create, _caller, _rules.Path, reason);
         }
         return _inner.NewImage(draft);
     }
@@ -114,6 +114,7 @@ internal sealed class PropertyProtectionImageRepository : IImageRepository
 
     private void Check(string key, PropertyOperation operation)
     {
-        if (!Allows(key, operation)) throw ImageErrors.PropertyProtected(key, operation, _caller, _rules.Path);
+        if (!_rules.Allows(key, operation, _caller.Roles, out var reason))
+            throw ImageErrors.PropertyProtected(key, operation, _caller, _rules.Path, reason);
     }
 }

@@ -14,15 +14,7 @@ internal static class PolicyFileReader
 {
     public static IReadOnlyList<PolicyFileEntry> Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ImageErrors.InvalidPolicy(path, e.Message);
-        }
+        var bytes = Settings.ConfigurationFile.ReadBytes(path, reason => ImageErrors.InvalidPolicy(path, reason));
         var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         return extension switch
         {
@@ -36,6 +28,7 @@ internal static class PolicyFileReader
     {
         var entries = new List<PolicyFileEntry>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var lines = new LineCounter(json);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
         {
@@ -43,7 +36,7 @@ internal static class PolicyFileReader
                 throw ImageErrors.InvalidPolicy(path, Messages.PolicyNotAMapping);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var line = LineOf(json, reader.TokenStartIndex);
+                var line = lines.LineOf(reader.TokenStartIndex);
                 var name = reader.GetString()!;
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
@@ -53,7 +46,7 @@ internal static class PolicyFileReader
                 entries.Add(new PolicyFileEntry(name, reader.GetString()!, line));
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-                throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyJsonTrailing, LineOf(json, reader.TokenStartIndex)));
+                throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyJsonTrailing, lines.LineOf(reader.TokenStartIndex)));
         }
         catch (JsonException e)
         {
@@ -62,14 +55,23 @@ internal static class PolicyFileReader
         return entries;
     }
 
-    private static int LineOf(byte[] text, long index)
+    /// <summary>Line numbers for offsets that only move forward: counted once, not from the start each time.</summary>
+    private sealed class LineCounter
     {
-        var line = 1;
-        for (var i = 0; i < index && i < text.Length; i++)
+        private readonly byte[] _text;
+        private long _index;
+        private int _line = 1;
+
+        public LineCounter(byte[] text) => _text = text;
+
+        public int LineOf(long index)
         {
-            if (text[i] == (byte)'\n') line++;
+            for (; _index < index && _index < _text.Length; _index++)
+            {
+                if (_text[_index] == (byte)'\n') _line++;
+            }
+            return _line;
         }
-        return line;
     }
 
     private static byte[] StripBom(byte[] bytes) =>

@@ -21,8 +21,12 @@ internal sealed class PolicyRuleParser
     /// <summary>The caller credentials a check may compare (oslo.context's policy values).</summary>
     public static IReadOnlyList<string> CredentialNames { get; } = new[] { "user_id", "project_id", "roles", "is_admin" };
 
+    /// <summary>The deepest nesting of parentheses and <c>not</c> a rule may have: deeper ones would exhaust the stack.</summary>
+    public const int MaxDepth = 100;
+
     private readonly List<Token> _tokens;
     private int _next;
+    private int _depth;
 
     private PolicyRuleParser(List<Token> tokens) => _tokens = tokens;
 
@@ -71,8 +75,11 @@ internal sealed class PolicyRuleParser
     private PolicyCheck ParseUnary()
     {
         if (!Peek(TokenKind.Not)) return ParseAtom();
-        _next++;
-        return new NotCheck(ParseUnary());
+        var token = _tokens[_next++];
+        Enter(token);
+        var check = new NotCheck(ParseUnary());
+        _depth--;
+        return check;
     }
 
     private PolicyCheck ParseAtom()
@@ -89,15 +96,22 @@ internal sealed class PolicyRuleParser
                 return ParseCheck(token.Text, token.Position);
             case TokenKind.LeftParen:
                 if (Peek(TokenKind.RightParen)) throw new PolicyRuleException(Messages.PolicyEmptyParentheses, token.Position);
+                Enter(token);
                 var inner = ParseOr();
                 if (!Peek(TokenKind.RightParen)) throw new PolicyRuleException(Messages.PolicyUnclosedParenthesis, token.Position);
                 _next++;
+                _depth--;
                 return inner;
             case TokenKind.RightParen:
                 throw new PolicyRuleException(Messages.PolicyUnexpectedClose, token.Position);
             default: // 'and' / 'or' where a check belongs
                 throw new PolicyRuleException(string.Format(Messages.PolicyMissingCheckBefore, token.Text), token.Position);
         }
+    }
+
+    private void Enter(Token token)
+    {
+        if (++_depth > MaxDepth) throw new PolicyRuleException(string.Format(Messages.PolicyTooDeep, MaxDepth), token.Position);
     }
 
     private bool Peek(TokenKind kind) => _next < _tokens.Count && _tokens[_next].Kind == kind;

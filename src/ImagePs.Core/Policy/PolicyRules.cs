@@ -32,6 +32,9 @@ internal sealed class PolicyRule
 /// </summary>
 internal sealed class PolicyRules
 {
+    /// <summary>The longest chain of <c>rule:</c> references allowed: longer ones would exhaust the stack when checked or evaluated.</summary>
+    public const int MaxChain = 100;
+
     private readonly Dictionary<string, PolicyRule> _rules;
 
     private PolicyRules(Dictionary<string, PolicyRule> rules, string? path)
@@ -113,6 +116,11 @@ internal sealed class PolicyRules
             var loop = trail.Skip(trail.IndexOf(name)).Concat(new[] { name });
             var first = _rules[name];
             throw ImageErrors.InvalidPolicy(Path ?? "", string.Format(Messages.PolicyRuleLoop, Where(first), string.Join(" -> ", loop)));
+        }
+        if (trail.Count >= MaxChain)
+        {
+            var start = _rules[trail[0]];
+            throw ImageErrors.InvalidPolicy(Path ?? "", string.Format(Messages.PolicyChainTooLong, Where(start), start.Name, MaxChain));
         }
         state[name] = false;
         trail.Add(name);

@@ -26,15 +26,7 @@ internal static class PropertyProtectionFileReader
 
     public static IReadOnlyList<PropertyProtectionSection> Read(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ImageErrors.InvalidPropertyProtections(path, e.Message);
-        }
+        var text = Settings.ConfigurationFile.ReadText(path, reason => ImageErrors.InvalidPropertyProtections(path, reason));
         return Parse(text, path);
     }
 

@@ -37,12 +37,32 @@ internal sealed class PropertyProtectionRules
 
     public static PropertyProtectionRules Parse(string text, string path) => new(path, PropertyProtectionFileReader.Parse(text, path));
 
-    public bool Allows(string property, PropertyOperation operation, IReadOnlyList<string> roles)
+    public bool Allows(string property, PropertyOperation operation, IReadOnlyList<string> roles) =>
+        Allows(property, operation, roles, out _);
+
+    /// <param name="reason">Why a refusal is not the sections' plain verdict (an expression that timed out); else null.</param>
+    public bool Allows(string property, PropertyOperation operation, IReadOnlyList<string> roles, out string? reason)
     {
+        reason = null;
         if (!Enabled) return true;
         // ImagePs's own records: readable by all, written only by ImagePs (domain validation refuses callers).
         if (SystemProperties.IsSystem(property)) return true;
-        var section = _sections.FirstOrDefault(s => s.Matches(property));
+        PropertyProtectionSection? section = null;
+        foreach (var candidate in _sections)
+        {
+            var match = candidate.Match(property);
+            if (match == SectionMatch.TimedOut)
+            {
+                // Fail closed: a section that cannot decide must not hand the decision to a later one.
+                reason = string.Format(Messages.PropertyProtectionTimedOut, candidate.Expression, candidate.Line, property);
+                return false;
+            }
+            if (match == SectionMatch.Yes)
+            {
+                section = candidate;
+                break;
+            }
+        }
         if (section is null) return false;
         var allowed = section.Roles(operation);
         if (allowed.Count == 0 || allowed.Contains("!")) return false;
@@ -73,17 +93,25 @@ internal sealed class PropertyProtectionSection
     public static Regex Compile(string expression) =>
         new(expression, RegexOptions.CultureInvariant, MatchTimeout);
 
-    public bool Matches(string property)
+    public SectionMatch Match(string property)
     {
         try
         {
-            return _pattern.IsMatch(property);
+            return _pattern.IsMatch(property) ? SectionMatch.Yes : SectionMatch.No;
         }
         catch (RegexMatchTimeoutException)
         {
-            return false; // fail closed: an expression that cannot decide protects nothing it might match
+            return SectionMatch.TimedOut;
         }
     }
 
     public IReadOnlyList<string> Roles(PropertyOperation operation) => _roles[operation];
+}
+
+/// <summary>Whether a section's expression matched a property name, or could not tell in time.</summary>
+internal enum SectionMatch
+{
+    No,
+    Yes,
+    TimedOut,
 }

@@ -106,16 +106,9 @@ public sealed class RepositorySettings
 
     public static RepositorySettings Load(string path)
     {
-        if (!File.Exists(path)) return new RepositorySettings();
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ImageErrors.InvalidSettings(path, "(file)", e.Message);
-        }
+        // A folder at the path is refused, not taken for "no settings" (ConfigurationFile says why).
+        if (!File.Exists(path) && !Directory.Exists(path)) return new RepositorySettings();
+        var text = Settings.ConfigurationFile.ReadText(path, reason => ImageErrors.InvalidSettings(path, "(file)", reason));
         return Parse(text, path);
     }
 

@@ -102,4 +102,33 @@ public class PropertyProtectionRulesTests
         Assert.Equal("InvalidPropertyProtections", error.ErrorId);
         Assert.Contains("missing.conf", error.Message);
     }
+
+    [Fact]
+    public void A_section_whose_expression_times_out_protects_the_property_instead_of_passing_it_on()
+    {
+        // Catastrophic backtracking on this name: the 1 s match time-out fires. A later [.*] allows
+        // everything, so skipping the section (as before) would have let the caller through.
+        var rules = PropertyProtectionRules.Parse("""
+            [^(a+)+$]
+            create = @
+            read = @
+            update = @
+            delete = @
+
+            [.*]
+            create = @
+            read = @
+            update = @
+            delete = @
+            """, "protections.conf");
+        var name = new string('a', 40) + "!";
+
+        Assert.False(rules.Allows(name, PropertyOperation.Create, Member, out var reason));
+        Assert.NotNull(reason);
+        Assert.Contains("[^(a+)+$]", reason);
+        Assert.Contains("line 1", reason);
+        var error = ImageErrors.PropertyProtected(name, PropertyOperation.Create, ImagePs.Tests.Support.Callers.Member("p"), "protections.conf", reason);
+        Assert.Equal("PropertyProtected", error.ErrorId);
+        Assert.Contains("[^(a+)+$]", error.Message);
+    }
 }
