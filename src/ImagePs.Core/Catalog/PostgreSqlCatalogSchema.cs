@@ -89,6 +89,11 @@ internal static class PostgreSqlCatalogSchema
         CREATE INDEX images_status_listing ON images (deleted, status, created_at, id);
         CREATE INDEX image_properties_value ON image_properties (name, value, image_id);
         """,
+
+        // 4: a row version, raised by every save: saves compare-and-swap on it (no lost updates).
+        """
+        ALTER TABLE images ADD COLUMN version bigint NOT NULL DEFAULT 0;
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>
