@@ -61,3 +61,25 @@ Describe 'The catalog under pressure (<TestBackend>)' -ForEach (Get-TestBackend)
         (Get-Image -Id $active.Id).Status | Should -Be 'Active'
     }
 }
+
+Describe 'A read-only embedded catalog' {
+    BeforeEach {
+        Use-TestRepository | Out-Null
+    }
+
+    It 'is read by Get-Image and refuses New-Image with CatalogUnavailable, when catalog.db is immutable' {
+        $image = New-Image -Name kept -DiskFormat raw
+        $catalog = Join-Path $env:IMAGEPS_HOME 'catalog.db'
+        & chattr +i $catalog
+        $LASTEXITCODE | Should -Be 0
+        try {
+            $result = Invoke-FreshPwsh -Command "Import-Module '$ManifestPath'; (Get-Image -Id '$($image.Id)').Name; try { New-Image -Name new -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }"
+            $result.Output | Should -Contain 'kept'
+            ($result.Output | Where-Object { $_ -like 'CatalogUnavailable,*' }).Count | Should -Be 1
+        }
+        finally {
+            & chattr -i $catalog
+        }
+        (Get-Image).Name | Should -Be @('kept')
+    }
+}
