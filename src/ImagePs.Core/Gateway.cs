@@ -32,6 +32,13 @@ public sealed class Gateway
         repository = new PropertyProtectionImageRepository(repository, protections, caller);
         repository = new AuthorizationImageRepository(repository, backend.Members, caller);
 
+        // The same rules as a save, without the save and without events: for checks before a prompt.
+        IImageRepository changeCheck = new DryRunImageRepository(backend.Catalog);
+        changeCheck = new QuotaImageRepository(changeCheck, settings);
+        changeCheck = new PolicyImageRepository(changeCheck, policy);
+        changeCheck = new PropertyProtectionImageRepository(changeCheck, protections, caller);
+        changeCheck = new AuthorizationImageRepository(changeCheck, backend.Members, caller);
+
         IImageDataWriter dataWriter = new LocationDataWriter(backend.Store, backend.Probe, backend.Settings, backend.Certificates, observer);
         dataWriter = new QuotaDataWriter(dataWriter, backend.StorageUsage, backend.Settings);
         dataWriter = new PolicyDataWriter(dataWriter, policy);
@@ -46,6 +53,7 @@ public sealed class Gateway
 
         ImageFactory = factory;
         ImageRepository = repository;
+        ChangeCheck = changeCheck;
         DataWriter = dataWriter;
         MemberRepository = members;
         Caller = caller;
@@ -55,6 +63,9 @@ public sealed class Gateway
     public IImageFactory ImageFactory { get; }
     public IImageRepository ImageRepository { get; }
     public IImageDataWriter DataWriter { get; }
+
+    /// <summary>Refuses a save or removal as <see cref="ImageRepository"/> would, and writes nothing.</summary>
+    internal IImageRepository ChangeCheck { get; }
     public IImageMemberRepository MemberRepository { get; }
     public CallerContext Caller { get; }
 

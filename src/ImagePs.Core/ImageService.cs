@@ -68,15 +68,53 @@ public sealed class ImageService
     }
 
     // --- changing an image: read, apply in memory (every rule checked), then save ---------------
-    // The cmdlets ask for confirmation between the apply and the save; the save is a compare-and-swap
-    // on the status the image was read with, so a status change meanwhile is ImageConflict.
+    // The cmdlets check the save's rules (CheckSave) and ask for confirmation between the apply and
+    // the save; the save is a compare-and-swap on the status and row version the image was read
+    // with. When another command changed the image meanwhile, SaveChange applies the change again to
+    // the current record (its rules checked again), a few times, before giving up with ImageConflict.
+
+    /// <summary>How many times a change is tried against a record that other commands keep changing.</summary>
+    internal const int SaveAttempts = 5;
 
     /// <summary>Set-Image in one call: reads the image, applies the changes, saves it.</summary>
     public Image UpdateImage(Guid id, ImageChanges changes)
     {
         var image = GetImage(id);
         ApplyChanges(image, changes);
-        return SaveImage(image);
+        return SaveChange(image, current =>
+        {
+            ApplyChanges(current, changes);
+            return !changes.IsEmpty;
+        });
+    }
+
+    /// <summary>
+    /// Refuses, without saving anything, a save of <paramref name="image"/> that the gateway would
+    /// refuse (ownership, property protections, policy, quotas): called before a confirmation prompt.
+    /// </summary>
+    public void CheckSave(Image image) => _gateway.ChangeCheck.Save(image);
+
+    /// <summary>
+    /// Saves <paramref name="image"/>; when another command changed the record meanwhile, reads the
+    /// current record and lets <paramref name="reapply"/> change it again (false: nothing left to
+    /// change), up to <see cref="SaveAttempts"/> times. Returns the image as saved.
+    /// </summary>
+    public Image SaveChange(Image image, Func<Image, bool> reapply)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _gateway.ImageRepository.Save(image);
+                return image;
+            }
+            catch (ImageConflictException) when (attempt < SaveAttempts)
+            {
+                var current = GetImage(image.Id);
+                if (!reapply(current)) return current;
+                image = current;
+            }
+        }
     }
 
     /// <summary>Checks and applies <paramref name="changes"/> to an image in memory; nothing is saved.</summary>
@@ -99,14 +137,14 @@ public sealed class ImageService
     public Image DeactivateImage(Guid id)
     {
         var image = GetImage(id);
-        return Deactivate(image) ? SaveImage(image) : image;
+        return Deactivate(image) ? SaveChange(image, Deactivate) : image;
     }
 
     /// <summary>Enable-Image in one call; an image already Active is left as it is.</summary>
     public Image ReactivateImage(Guid id)
     {
         var image = GetImage(id);
-        return Reactivate(image) ? SaveImage(image) : image;
+        return Reactivate(image) ? SaveChange(image, Reactivate) : image;
     }
 
     /// <summary>Uploads a file's content into a Queued image.</summary>
@@ -155,11 +193,21 @@ public sealed class ImageService
             _gateway.DataWriter.SetData(image, source, cancellationToken);
             // Set-Image may change an image while its data streams: the final save starts from the
             // catalog's current record and adds only what the upload produced, so no change is lost.
-            var current = repository.Get(id);
-            current.TakeUploadedDataFrom(image);
-            current.SetStatus(ImageStatus.Active);
-            repository.Save(current, ImageStatus.Saving);
-            return current;
+            for (var attempt = 1; ; attempt++)
+            {
+                var current = repository.Get(id);
+                current.TakeUploadedDataFrom(image);
+                current.SetStatus(ImageStatus.Active);
+                try
+                {
+                    repository.Save(current, ImageStatus.Saving);
+                    return current;
+                }
+                catch (ImageConflictException) when (attempt < SaveAttempts && repository.Get(id).Status == ImageStatus.Saving)
+                {
+                    // A Set-Image saved between the read and the save: start again from its record.
+                }
+            }
         }
         catch (Exception)
         {

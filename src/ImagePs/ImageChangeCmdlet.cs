@@ -6,8 +6,10 @@ namespace ImagePs.Commands;
 /// <summary>
 /// What Set-Image, Disable-Image and Enable-Image share: images chosen by -Id or from the pipeline,
 /// and one order for every change: read the image, change it in memory (every rule checked, so a
-/// refusal comes before any question), ask (ShouldProcess), save through the gateway with a
-/// compare-and-swap on the status read, and emit the image with -PassThru.
+/// refusal comes before any question, including ownership, policy and quotas), ask (ShouldProcess),
+/// save through the gateway with a compare-and-swap on the status and row version read (a change
+/// that lost a race is applied again to the current record, a few times), and emit the image with
+/// -PassThru.
 /// </summary>
 public abstract class ImageChangeCmdlet : ImageSelectionCmdlet
 {
@@ -34,8 +36,9 @@ public abstract class ImageChangeCmdlet : ImageSelectionCmdlet
             image = Service.GetImage(id);
             var target = image.ToString();
             var changed = Plan(image, out var action);
+            if (changed) Service.CheckSave(image); // a refusal comes before any question, and -WhatIf shows it
             if (!ShouldProcess(target, action)) return;
-            if (changed) Service.SaveImage(image);
+            if (changed) image = Service.SaveChange(image, current => Plan(current, out _));
             if (PassThru) WriteObject(image);
         }, () => (object?)image ?? id);
     }

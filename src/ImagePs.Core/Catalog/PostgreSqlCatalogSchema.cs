@@ -103,6 +103,11 @@ internal static class PostgreSqlCatalogSchema
         CREATE INDEX image_events_image ON image_events (image_id, id);
         CREATE INDEX image_events_time ON image_events (occurred_at, id);
         """,
+
+        // 5: a row version, raised by every save: saves compare-and-swap on it (no lost updates).
+        """
+        ALTER TABLE images ADD COLUMN version bigint NOT NULL DEFAULT 0;
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

@@ -38,5 +38,23 @@ internal sealed class PostgreSqlDialect : SqlDialect
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
 
+    /// <summary>
+    /// A transaction-scoped advisory lock on (a fixed class, the owner's hash); the two-key lock space
+    /// does not overlap the one-key locks of the upload leases.
+    /// </summary>
+    public override void LockOwnerUsage(DbConnection connection, DbTransaction transaction, string? owner)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT pg_advisory_xact_lock({OwnerUsageLockClass}, hashtext(@owner))";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@owner";
+        parameter.Value = owner ?? "";
+        command.Parameters.Add(parameter);
+        command.ExecuteNonQuery();
+    }
+
+    private const int OwnerUsageLockClass = 0x496D5175; // "ImQu"
+
     public override bool IsUniqueViolation(DbException error) => error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

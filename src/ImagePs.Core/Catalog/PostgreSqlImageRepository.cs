@@ -77,7 +77,7 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
 
     internal override DbConnection OpenConnection() => Connections.Open();
 
-    protected override ImagePsException Unavailable(DbException error) => Connections.Unavailable(error);
+    protected override ImagePsException Unavailable(DbException error, DbConnection? connection) => Connections.Unavailable(error);
 
     public override string ToString() => Connections.Identity;
 }

@@ -37,6 +37,12 @@ internal abstract class SqlDialect
     /// <summary>A transaction for changes; compare-and-swap saves rely on conditional UPDATEs inside it.</summary>
     public abstract DbTransaction BeginWrite(DbConnection connection);
 
+    /// <summary>
+    /// Serializes, until the transaction ends, the write transactions that check and change one
+    /// owner's usage (quotas), so two of them cannot both pass a quota check.
+    /// </summary>
+    public abstract void LockOwnerUsage(DbConnection connection, DbTransaction transaction, string? owner);
+
     /// <summary>True when the error is a primary-key or unique violation (a concurrent insert of the same key).</summary>
     public abstract bool IsUniqueViolation(DbException error);
 

@@ -18,7 +18,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 
     internal const string ImageColumns =
         "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
-        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at";
+        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at, version";
 
     private readonly Func<DateTime> _utcNow;
 
@@ -30,14 +30,31 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 
     internal SqlDialect Dialect { get; }
 
+    /// <summary>False when this process may only read the catalog: upload recovery and other writes wait for a writer.</summary>
+    internal virtual bool IsWritable => true;
+
     /// <summary>A new open connection (pooled).</summary>
     internal abstract DbConnection OpenConnection();
 
-    /// <summary>The error for a catalog that cannot be reached or used (never naming a secret).</summary>
-    protected abstract ImagePsException Unavailable(DbException error);
+    /// <summary>
+    /// The error for a catalog that cannot be reached or used (never naming a secret);
+    /// <paramref name="connection"/> is the connection the error happened on, still open, if any.
+    /// </summary>
+    protected abstract ImagePsException Unavailable(DbException error, DbConnection? connection);
 
     /// <summary>Now, as the catalog stores it.</summary>
     internal DateTime UtcNow() => CatalogTime.Truncate(_utcNow());
+
+    /// <summary>
+    /// The per-owner quotas the catalog enforces inside its write transactions, so that two processes
+    /// cannot both pass them (the quota layer checks them earlier too, for an early refusal):
+    /// <c>ImageCountQuota</c> when an image is added, <c>UserStorageQuota</c> when an upload makes an
+    /// image Active. 0 (count: 0 or less) is unlimited.
+    /// </summary>
+    internal int ImageCountQuota { get; set; }
+
+    /// <inheritdoc cref="ImageCountQuota"/>
+    internal long UserStorageQuota { get; set; }
 
     public void Add(Image image)
     {
@@ -45,11 +62,12 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         Write((connection, transaction) =>
         {
             if (EverExisted(connection, transaction, image.Id)) throw ImageErrors.AlreadyExists(image.Id);
+            CheckImageCount(connection, transaction, image);
             using (var insert = Command(connection, transaction,
                        $"INSERT INTO images ({ImageColumns}, name_folded) VALUES " +
                        "(@id, @name, @status, @disk_format, @container_format, @visibility, @protected, @size, " +
                        "@virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, @owner, " +
-                       "@created_at, @updated_at, @name_folded)"))
+                       "@created_at, @updated_at, 0, @name_folded)"))
             {
                 BindImage(insert, image, now);
                 AddParameter(insert, "@created_at", Dialect.Time(image.CreatedAt));
@@ -64,7 +82,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             }
             WriteChildren(connection, transaction, image);
         });
-        image.MarkPersisted(now);
+        image.MarkPersisted(now, 0);
     }
 
     public Image Get(Guid id)
@@ -87,17 +105,19 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         var now = UtcNow();
         Write((connection, transaction) =>
         {
+            if (expected == ImageStatus.Saving && image.Status == ImageStatus.Active) CheckStorage(connection, transaction, image);
             using (var update = Command(connection, transaction,
                        "UPDATE images SET name = @name, name_folded = @name_folded, status = @status, " +
                        "disk_format = @disk_format, container_format = @container_format, visibility = @visibility, " +
                        "protected = @protected, size = @size, virtual_size = @virtual_size, checksum = @checksum, " +
                        "os_hash_algo = @os_hash_algo, os_hash_value = @os_hash_value, min_disk = @min_disk, " +
-                       "min_ram = @min_ram, owner = @owner, updated_at = @updated_at " +
-                       "WHERE id = @id AND deleted = @false AND status = @expected"))
+                       "min_ram = @min_ram, owner = @owner, updated_at = @updated_at, version = version + 1 " +
+                       "WHERE id = @id AND deleted = @false AND status = @expected AND version = @version"))
             {
                 BindImage(update, image, now);
                 AddParameter(update, "@false", Dialect.Flag(false));
                 AddParameter(update, "@expected", GlanceNames.Of(expected));
+                AddParameter(update, "@version", image.PersistedVersion);
                 if (update.ExecuteNonQuery() == 0) throw SaveFailure(connection, transaction, image, expected);
             }
             foreach (var table in new[] { "image_tags", "image_properties", "image_locations" })
@@ -108,7 +128,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             }
             WriteChildren(connection, transaction, image);
         });
-        image.MarkPersisted(now);
+        image.MarkPersisted(now, image.PersistedVersion + 1);
     }
 
     public void Remove(Image image)
@@ -118,7 +138,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         Write((connection, transaction) =>
         {
             using (var update = Command(connection, transaction,
-                       "UPDATE images SET status = @status, deleted = @true, deleted_at = @now, updated_at = @now " +
+                       "UPDATE images SET status = @status, deleted = @true, deleted_at = @now, updated_at = @now, version = version + 1 " +
                        "WHERE id = @id AND deleted = @false AND status = @expected"))
             {
                 AddParameter(update, "@id", Dialect.Id(image.Id));
@@ -135,21 +155,46 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
                 locations.ExecuteNonQuery();
             }
         });
-        image.MarkPersisted(now);
+        image.MarkPersisted(now, image.PersistedVersion + 1);
     }
 
-    public long StorageUsedBy(string? owner, Guid excluding)
+    public long StorageUsedBy(string? owner, Guid excluding) =>
+        Read((connection, transaction) => StorageUsedBy(connection, transaction, owner, excluding));
+
+    private long StorageUsedBy(DbConnection connection, DbTransaction transaction, string? owner, Guid excluding)
     {
-        return Read((connection, transaction) =>
-        {
-            using var command = Command(connection, transaction,
-                "SELECT COALESCE(SUM(size), 0) FROM images WHERE deleted = @false AND id <> @id AND " +
-                Dialect.NullSafeEquals("owner", "@owner") + " AND status IN ('active', 'deactivated', 'pending_delete')");
-            AddParameter(command, "@false", Dialect.Flag(false));
-            AddParameter(command, "@id", Dialect.Id(excluding));
-            AddParameter(command, "@owner", owner);
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        });
+        using var command = Command(connection, transaction,
+            "SELECT COALESCE(SUM(size), 0) FROM images WHERE deleted = @false AND id <> @id AND " +
+            Dialect.NullSafeEquals("owner", "@owner") + " AND status IN ('active', 'deactivated', 'pending_delete')");
+        AddParameter(command, "@false", Dialect.Flag(false));
+        AddParameter(command, "@id", Dialect.Id(excluding));
+        AddParameter(command, "@owner", owner);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // --- quotas, inside the write transaction ---------------------------------------------------------
+
+    /// <summary>The owner's storage, re-read under the owner's usage lock, still leaves room for this image's data.</summary>
+    private void CheckStorage(DbConnection connection, DbTransaction transaction, Image image)
+    {
+        var quota = UserStorageQuota;
+        if (quota <= 0) return;
+        Dialect.LockOwnerUsage(connection, transaction, image.Owner);
+        var used = StorageUsedBy(connection, transaction, image.Owner, image.Id);
+        if (used + (image.Size ?? 0) > quota) throw ImageErrors.StorageQuotaExceeded(image, quota, used);
+    }
+
+    /// <summary>The owner's image count, re-read under the owner's usage lock, leaves room for one more.</summary>
+    private void CheckImageCount(DbConnection connection, DbTransaction transaction, Image image)
+    {
+        var quota = ImageCountQuota;
+        if (quota <= 0 || image.Owner is not { } owner) return;
+        Dialect.LockOwnerUsage(connection, transaction, owner);
+        using var count = Command(connection, transaction, "SELECT COUNT(*) FROM images WHERE deleted = @false AND owner = @owner");
+        AddParameter(count, "@false", Dialect.Flag(false));
+        AddParameter(count, "@owner", owner);
+        var owned = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (owned + 1 > quota) throw ImageErrors.ImageCountQuotaExceeded(owner, checked((int)owned + 1), quota, image);
     }
 
     // --- reading ----------------------------------------------------------------------------------
@@ -222,7 +267,8 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             minRam: checked((int)Dialect.ReadInteger(r, 13)),
             owner: Text(14),
             createdAt: Dialect.ReadTime(r, 15),
-            updatedAt: Dialect.ReadTime(r, 16));
+            updatedAt: Dialect.ReadTime(r, 16),
+            version: Dialect.ReadInteger(r, 17));
     }
 
     // --- writing ----------------------------------------------------------------------------------
@@ -275,14 +321,15 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
                 "@url", "@status", location => (location.Url, location.Status));
     }
 
-    /// <summary>Why a compare-and-swap found no row: gone (not found) or in another status (conflict).</summary>
+    /// <summary>Why a compare-and-swap found no row: gone (not found), in another status, or changed by another command (conflict).</summary>
     private ImagePsException SaveFailure(DbConnection connection, DbTransaction transaction, Image image, ImageStatus expected)
     {
         using var select = Command(connection, transaction, "SELECT status, deleted FROM images WHERE id = @id");
         AddParameter(select, "@id", Dialect.Id(image.Id));
         using var reader = select.ExecuteReader();
         if (!reader.Read() || Dialect.ReadFlag(reader, 1)) return ImageErrors.NotFound(image.Id);
-        return ImageErrors.StatusConflict(image, expected, GlanceNames.ParseStatus(reader.GetString(0)));
+        var actual = GlanceNames.ParseStatus(reader.GetString(0));
+        return actual == expected ? ImageErrors.ChangedConcurrently(image) : ImageErrors.StatusConflict(image, expected, actual);
     }
 
     /// <summary>True when the id is or ever was in the catalog: ids are never reused.</summary>
@@ -307,9 +354,10 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 
     private T Run<T>(Func<DbConnection, DbTransaction> begin, Func<DbConnection, DbTransaction, T> work)
     {
+        DbConnection? connection = null;
         try
         {
-            using var connection = OpenConnection();
+            connection = OpenConnection();
             using var transaction = begin(connection);
             var result = work(connection, transaction);
             transaction.Commit();
@@ -317,7 +365,11 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         }
         catch (DbException e)
         {
-            throw Unavailable(e);
+            throw Unavailable(e, connection);
+        }
+        finally
+        {
+            connection?.Dispose();
         }
     }
 

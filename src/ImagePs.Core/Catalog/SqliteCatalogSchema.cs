@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ImagePs.Catalog;
 
@@ -88,6 +89,10 @@ internal static class SqliteCatalogSchema
         // 4: nothing here: PostgreSQL's step 4 adds its image_events table, while beside a SQLite
         // catalog the events stay in events.jsonl. The step keeps both schemas on one numbering.
         "",
+        // 5: a row version, raised by every save: saves compare-and-swap on it (no lost updates).
+        """
+        ALTER TABLE images ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>
@@ -122,13 +127,17 @@ internal static class SqliteCatalogSchema
     /// <summary>
     /// Keeps the query planner's statistics current (sqlite_stat1), so that a selective filter (a
     /// name prefix, a rare tag) uses its index instead of scanning the listing order. Cheap when
-    /// nothing changed much (SQLite re-analyzes a table when it has grown about tenfold).
+    /// nothing changed much (SQLite re-analyzes a table when it has grown about tenfold). It may need
+    /// the write lock, so it never waits for it: while another process writes, it is skipped (the
+    /// next open does it), and so is any failure, since statistics are only a hint.
     /// </summary>
     public static void RefreshStatistics(SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA optimize = 0x10002;";
-        command.ExecuteNonQuery();
+        // Straight to SQLite with no busy wait (Microsoft.Data.Sqlite's commands retry a busy lock);
+        // every open sets the connection's busy timeout again, so a pooled connection gets it back.
+        var handle = connection.Handle!;
+        raw.sqlite3_busy_timeout(handle, 0);
+        raw.sqlite3_exec(handle, "PRAGMA optimize = 0x10002;");
     }
 
     public static long ReadVersion(SqliteConnection connection)

@@ -38,6 +38,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction();
 
+    /// <summary>Nothing to do: a write transaction is immediate, so it already holds the only write lock.</summary>
+    public override void LockOwnerUsage(DbConnection connection, DbTransaction transaction, string? owner)
+    {
+    }
+
     /// <summary>SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).</summary>
     public override bool IsUniqueViolation(DbException error) =>
         error is SqliteException { SqliteExtendedErrorCode: 1555 or 2067 };

@@ -1,53 +1,118 @@
 using System;
 using System.Collections.Generic;
 using System.Data.Common;
+using System.IO;
+using System.Linq;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ImagePs.Catalog;
 
 /// <summary>
 /// The embedded catalog: one SQLite file in WAL mode, shared safely by many processes on one
-/// machine (busy timeout, immediate write transactions). Saves are compare-and-swap on status; the
-/// statements are <see cref="SqlImageRepository"/>'s, shared with the PostgreSQL catalog.
+/// machine (busy timeout, immediate write transactions). Saves are compare-and-swap on status and
+/// row version; the statements are <see cref="SqlImageRepository"/>'s, shared with the PostgreSQL
+/// catalog. Reading never needs write access or the write lock: a catalog this process cannot
+/// write (read-only file or mount, read-only user) is opened for reading only, and maintenance and
+/// migrations run only on a writable one.
 /// </summary>
 internal sealed class SqliteImageRepository : SqlImageRepository
 {
-    private const int BusyTimeoutMilliseconds = 30_000;
+    internal static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string _connectionString;
+    private readonly TimeSpan _busyTimeout;
+    private string _connectionString;
 
-    private SqliteImageRepository(string path, Func<DateTime>? utcNow)
+    private SqliteImageRepository(string path, Func<DateTime>? utcNow, TimeSpan busyTimeout)
         : base(SqliteDialect.Instance, utcNow)
     {
         Path = path;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
-        }.ToString();
+        _busyTimeout = busyTimeout;
+        _connectionString = ConnectionString(path, SqliteOpenMode.ReadWriteCreate);
     }
 
     public string Path { get; }
 
-    /// <summary>Opens (creating and migrating when needed) the catalog at <paramref name="path"/>.</summary>
-    public static SqliteImageRepository Open(string path, Func<DateTime>? utcNow = null)
+    /// <summary>False when this process may only read the catalog; then nothing that writes may run.</summary>
+    internal override bool IsWritable => _writable;
+
+    private bool _writable = true;
+
+    /// <summary>
+    /// Opens the catalog at <paramref name="path"/>: creates and migrates it when it is writable,
+    /// opens it for reading when it is not. A 0-byte catalog beside a <paramref name="storeFolder"/>
+    /// that holds data is refused (CatalogUnavailable), never re-created empty.
+    /// </summary>
+    public static SqliteImageRepository Open(string path, Func<DateTime>? utcNow = null, string? storeFolder = null, TimeSpan? busyTimeout = null)
     {
         SqliteNativeLibrary.EnsureInitialized();
-        var repository = new SqliteImageRepository(path, utcNow);
+        if (storeFolder is not null) RefuseEmptyCatalogOverData(path, storeFolder);
+        var repository = new SqliteImageRepository(path, utcNow, busyTimeout ?? DefaultBusyTimeout);
+        SqliteConnection? connection = null;
         try
         {
-            using var connection = repository.OpenSqlite();
-            SqliteCatalogSchema.Migrate(connection, path);
-            SqliteCatalogSchema.RefreshStatistics(connection);
+            connection = repository.OpenReadable();
+            repository._writable = raw.sqlite3_db_readonly(connection.Handle, "main") == 0;
+            if (repository._writable)
+            {
+                SqliteCatalogSchema.Migrate(connection, path);
+                SqliteCatalogSchema.RefreshStatistics(connection);
+            }
+            else
+            {
+                var version = SqliteCatalogSchema.ReadVersion(connection);
+                if (version > SqliteCatalogSchema.CurrentVersion) throw ImageErrors.CatalogSchemaTooNew(path, version, SqliteCatalogSchema.CurrentVersion);
+                if (version < SqliteCatalogSchema.CurrentVersion) throw ImageErrors.CatalogReadOnlyOutdated(path, version, SqliteCatalogSchema.CurrentVersion);
+            }
         }
         catch (SqliteException e)
         {
-            throw ImageErrors.CatalogUnavailable(path, e);
+            throw repository.Unavailable(e, connection);
+        }
+        finally
+        {
+            connection?.Dispose();
         }
         return repository;
+    }
+
+    /// <summary>
+    /// A first connection that can at least read. SQLite falls back to reading by itself when the file
+    /// cannot be opened for writing; but a WAL catalog on a read-only mount, whose -shm file is absent
+    /// and cannot be created, cannot even be read that way: then it is opened immutable (no locks, no
+    /// -shm), which is safe because nobody can write a file on a read-only mount.
+    /// </summary>
+    private SqliteConnection OpenReadable()
+    {
+        var connection = OpenSqlite();
+        try
+        {
+            SqliteCatalogSchema.ReadVersion(connection);
+            return connection;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is raw.SQLITE_CANTOPEN or raw.SQLITE_READONLY && File.Exists(Path))
+        {
+            connection.Dispose();
+            _connectionString = ConnectionString(new Uri(System.IO.Path.GetFullPath(Path)).AbsoluteUri + "?immutable=1", SqliteOpenMode.ReadOnly);
+            return OpenSqlite();
+        }
+    }
+
+    private string ConnectionString(string dataSource, SqliteOpenMode mode) => new SqliteConnectionStringBuilder
+    {
+        DataSource = dataSource,
+        Mode = mode,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        DefaultTimeout = (int)Math.Ceiling(_busyTimeout.TotalSeconds),
+    }.ToString();
+
+    /// <summary>An empty catalog file would be re-created empty, hiding every image whose data the store holds.</summary>
+    private static void RefuseEmptyCatalogOverData(string path, string storeFolder)
+    {
+        var catalog = new FileInfo(path);
+        if (!catalog.Exists || catalog.Length > 0 || !Directory.Exists(storeFolder)) return;
+        if (Directory.EnumerateFileSystemEntries(storeFolder).Any()) throw ImageErrors.CatalogEmptyWithData(path, storeFolder);
     }
 
     /// <summary>
@@ -71,14 +136,41 @@ internal sealed class SqliteImageRepository : SqlImageRepository
 
     internal override DbConnection OpenConnection() => OpenSqlite();
 
-    protected override ImagePsException Unavailable(DbException error) => ImageErrors.CatalogUnavailable(Path, error);
+    /// <summary>
+    /// What a SQLite error means for the user: a lock held by another process past the busy timeout,
+    /// a full disk (SQLITE_FULL, or an I/O error whose OS error is ENOSPC/EDQUOT), or an unusable catalog.
+    /// </summary>
+    protected override ImagePsException Unavailable(DbException error, DbConnection? connection)
+    {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) ?? Path;
+        if (error is not SqliteException sqlite) return ImageErrors.CatalogUnavailable(Path, error);
+        switch (sqlite.SqliteErrorCode)
+        {
+            case raw.SQLITE_BUSY or raw.SQLITE_LOCKED:
+                return ImageErrors.CatalogBusy(Path, (int)Math.Ceiling(_busyTimeout.TotalSeconds), error);
+            case raw.SQLITE_FULL:
+                return ImageErrors.CatalogFull(folder, error);
+            case raw.SQLITE_IOERR when connection is SqliteConnection { Handle: { } handle } && DiskFull(SqliteNativeLibrary.SystemErrno(handle)):
+                return ImageErrors.CatalogFull(folder, error);
+            default:
+                return ImageErrors.CatalogUnavailable(Path, error);
+        }
+    }
+
+    /// <summary>The OS error numbers for "no space left" and "quota exceeded".</summary>
+    private static bool DiskFull(int? errno)
+    {
+        if (OperatingSystem.IsWindows()) return errno is 39 or 112; // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+        if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) return errno is 28 or 69; // ENOSPC, EDQUOT
+        return errno is 28 or 122; // Linux: ENOSPC, EDQUOT
+    }
 
     private SqliteConnection OpenSqlite()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+        pragmas.CommandText = $"PRAGMA busy_timeout = {(long)_busyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
         pragmas.ExecuteNonQuery();
         return connection;
     }
@@ -105,8 +197,9 @@ internal sealed class SqliteImageRepository : SqlImageRepository
             }
             catch (SqliteException e)
             {
+                var error = repository.Unavailable(e, _connection);
                 Dispose();
-                throw ImageErrors.CatalogUnavailable(repository.Path, e);
+                throw error;
             }
         }
 
@@ -121,7 +214,7 @@ internal sealed class SqliteImageRepository : SqlImageRepository
             }
             catch (SqliteException e)
             {
-                throw ImageErrors.CatalogUnavailable(_repository.Path, e);
+                throw _repository.Unavailable(e, _connection);
             }
         }
 

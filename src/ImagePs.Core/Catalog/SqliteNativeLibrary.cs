@@ -116,6 +116,21 @@ internal static class SqliteNativeLibrary
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
         libraryName == LibraryName && _bundledHandle is not null ? _bundledHandle.Value : IntPtr.Zero;
 
+    /// <summary>
+    /// The OS error (errno, or GetLastError on Windows) behind the connection's last failed call, or
+    /// null when the library does not say; SQLitePCL does not expose sqlite3_system_errno.
+    /// </summary>
+    internal static int? SystemErrno(sqlite3 connection)
+    {
+        if (!NativeLibrary.TryLoad(LibraryName, typeof(SQLite3Provider_e_sqlite3).Assembly, null, out var library)) return null;
+        if (!NativeLibrary.TryGetExport(library, "sqlite3_system_errno", out var export)) return null;
+        var systemErrno = Marshal.GetDelegateForFunctionPointer<SystemErrnoFunction>(export);
+        return systemErrno(connection.DangerousGetHandle());
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int SystemErrnoFunction(IntPtr connection);
+
     private const uint LoadWithAlteredSearchPath = 0x00000008;
 
     [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]

@@ -64,6 +64,9 @@ public sealed class Image
     /// <summary>The status the catalog holds for this image: the expected value of the next save.</summary>
     internal ImageStatus PersistedStatus { get; private set; }
 
+    /// <summary>The catalog's row version when this image was read or last saved: saves compare-and-swap on it.</summary>
+    internal long PersistedVersion { get; private set; }
+
     public override string ToString() => Name is null ? Id.ToString() : $"{Name} ({Id})";
 
     // --- changes allowed through the gateway ----------------------------------------------------
@@ -236,9 +239,10 @@ public sealed class Image
 
     // --- used by catalogs when loading and saving -----------------------------------------------
 
-    internal void MarkPersisted(DateTime updatedAt)
+    internal void MarkPersisted(DateTime updatedAt, long version)
     {
         PersistedStatus = Status;
+        PersistedVersion = version;
         UpdatedAt = updatedAt;
     }
 
@@ -247,10 +251,11 @@ public sealed class Image
         Guid id, ImageStatus status, DateTime createdAt, DateTime updatedAt, string? name,
         string? diskFormat, string? containerFormat, ImageVisibility visibility, bool isProtected,
         long? size, long? virtualSize, string? checksum, string? osHashAlgo, string? osHashValue,
-        int minDisk, int minRam, string? owner)
+        int minDisk, int minRam, string? owner, long version = 0)
     {
         return new Image(id, status, createdAt, updatedAt)
         {
+            PersistedVersion = version,
             Name = name,
             DiskFormat = diskFormat,
             ContainerFormat = containerFormat,

@@ -37,6 +37,10 @@ public static class ImageErrors
     public static ImageConflictException UploadInProgress(Guid id) =>
         new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.UploadInProgress, id), id);
 
+    /// <summary>The record's row version moved between read and save: another command changed it.</summary>
+    public static ImageConflictException ChangedConcurrently(Image image) =>
+        new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.ImageChangedConcurrently, image), image);
+
     public static ImagePsException FormatsRequired(Image image) =>
         new("ImageFormatsRequired", ErrorKind.InvalidOperation, F(Messages.ImageFormatsRequired, image.Id), image);
 
@@ -214,6 +218,22 @@ public static class ImageErrors
 
     public static ImagePsException CatalogSchemaTooNew(string path, long found, long supported) =>
         new("CatalogSchemaTooNew", ErrorKind.InvalidOperation, F(Messages.CatalogSchemaTooNew, path, found, supported), path);
+
+    /// <summary>A writer gave up waiting for the catalog's write lock, held by another process.</summary>
+    public static ImagePsException CatalogBusy(string path, int waitedSeconds, Exception inner) =>
+        new("CatalogUnavailable", ErrorKind.ResourceBusy, F(Messages.CatalogBusy, path, waitedSeconds), path, inner);
+
+    /// <summary>The disk (or quota) under the catalog is full; names the folder.</summary>
+    public static ImagePsException CatalogFull(string folder, Exception inner) =>
+        new("StorageFull", ErrorKind.WriteError, F(Messages.CatalogFull, folder, inner.Message), folder, inner);
+
+    /// <summary>An empty catalog file beside a store that holds data: re-creating it would orphan the data.</summary>
+    public static ImagePsException CatalogEmptyWithData(string path, string store) =>
+        new("CatalogUnavailable", ErrorKind.InvalidData, F(Messages.CatalogEmptyWithData, path, store), path);
+
+    /// <summary>A catalog this process may only read, written by an older module: it cannot be upgraded here.</summary>
+    public static ImagePsException CatalogReadOnlyOutdated(string path, long found, long supported) =>
+        new("CatalogUnavailable", ErrorKind.PermissionDenied, F(Messages.CatalogReadOnlyOutdated, path, found, supported), path);
 
     // --- copying a repository (Copy-ImageRepository) --------------------------------------------
     public static ImagePsException InvalidCopyDestination(string destination, string source) =>

@@ -35,7 +35,8 @@ internal sealed class QuotaImageFactory : IImageFactory
 /// <c>ImagePropertyQuota</c> / <c>ImageTagQuota</c> when properties / tags were added (an image
 /// already over a lowered quota can still be saved without adding more, as in Glance) and
 /// <c>ImageLocationQuota</c>, checked already when an upload starts, since it will add a location.
-/// Two processes adding images at the same moment can both pass the count check (like Glance's).
+/// Two processes adding images at the same moment can both pass this early count check; the catalog
+/// checks the count again inside its insert transaction (<see cref="Catalog.SqlImageRepository.ImageCountQuota"/>).
 /// </summary>
 internal sealed class QuotaImageRepository : IImageRepository
 {
@@ -131,7 +132,8 @@ internal static class Quotas
 /// <summary>
 /// The quota layer, upload side (Glance's user_storage_quota): the upload stream is cut at the
 /// owner's remaining storage, and the total is checked again once the data is stored, because two
-/// uploads running at once can each fit alone and not together.
+/// uploads running at once can each fit alone and not together; the catalog checks it a last time
+/// inside the transaction that makes the image Active, so two uploads finishing together cannot both pass.
 /// </summary>
 internal sealed class QuotaDataWriter : IImageDataWriter
 {

@@ -1,3 +1,4 @@
+using System.Linq;
 using ImagePs.Catalog;
 using ImagePs.Events;
 using ImagePs.Formats;
@@ -12,7 +13,8 @@ namespace ImagePs;
 /// One opened repository: its settings, catalog, store, upload leases, signing certificates and
 /// virtual-size probe. The embedded default is SQLite plus the filesystem store; imageps.json may
 /// name a PostgreSQL catalog and an S3 store instead. The providers are chosen here, nowhere else.
-/// Opening also recovers uploads abandoned by processes that are gone.
+/// Opening also recovers uploads abandoned by processes that are gone, when the catalog is writable
+/// (a read-only catalog is only read, with a warning that recovery is pending).
 /// </summary>
 public sealed class RepositoryBackend
 {
@@ -69,8 +71,15 @@ public sealed class RepositoryBackend
         };
 
         observer ??= SilentObserver.Instance;
-        foreach (var recovered in backend.Recovery.RecoverAbandoned(observer))
-            observer.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
+        if (catalog.IsWritable)
+        {
+            foreach (var recovered in backend.Recovery.RecoverAbandoned(observer))
+                observer.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
+        }
+        else if (catalog.List(new ImageQuery { Statuses = new[] { ImageStatus.Saving } }).Count() is var saving and > 0)
+        {
+            observer.Warning(string.Format(Messages.RecoveryPendingReadOnly, saving));
+        }
         return backend;
     }
 
@@ -80,13 +89,22 @@ public sealed class RepositoryBackend
     /// </summary>
     private static (SqlImageRepository Catalog, IImageMemberRepository Members, IUploadLeases Leases) OpenCatalog(RepositoryFolder folder, RepositorySettings settings)
     {
+        (SqlImageRepository, IImageMemberRepository, IUploadLeases) opened;
         if (settings.Catalog.Provider == CatalogProvider.PostgreSql)
         {
             var server = PostgreSqlImageRepository.Open(settings.Catalog.ConnectionString!, folder.SettingsPath);
-            return (server, new PostgreSqlImageMemberRepository(server), new PostgreSqlUploadLeases(server.Connections));
+            opened = (server, new PostgreSqlImageMemberRepository(server), new PostgreSqlUploadLeases(server.Connections));
         }
-        var embedded = SqliteImageRepository.Open(folder.CatalogPath);
-        return (embedded, new SqliteImageMemberRepository(embedded), new FileUploadLeases(folder.UploadsPath));
+        else
+        {
+            var localStore = settings.Store.Provider == StoreProvider.S3 ? null : folder.StorePath;
+            var embedded = SqliteImageRepository.Open(folder.CatalogPath, storeFolder: localStore);
+            opened = (embedded, new SqliteImageMemberRepository(embedded), new FileUploadLeases(folder.UploadsPath));
+        }
+        // The quotas a concurrent writer could slip past are enforced again inside the catalog's transactions.
+        opened.Item1.ImageCountQuota = settings.ImageCountQuota;
+        opened.Item1.UserStorageQuota = settings.UserStorageQuota;
+        return opened;
     }
 
     /// <summary>

@@ -112,6 +112,99 @@ public class ImageRepositoryContractTests
 
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_save_from_a_stale_read_in_the_same_status_is_a_conflict_not_a_lost_update(TestBackend backend)
+    {
+        using var test = Use(backend);
+        var image = Add();
+        var first = _catalog.Get(image.Id);
+        var second = test.Open().Get(image.Id); // another process read the same record
+
+        first.AddTag("first");
+        _catalog.Save(first);
+        second.AddTag("second");
+        var error = Assert.Throws<ImageConflictException>(() => test.Open().Save(second));
+
+        Assert.Equal("ImageConflict", error.ErrorId);
+        Assert.Contains(image.Id.ToString(), error.Message);
+        Assert.Equal(new[] { "first" }, _catalog.Get(image.Id).Tags);
+
+        // Read again, the second change lands on top of the first.
+        var current = _catalog.Get(image.Id);
+        current.AddTag("second");
+        _catalog.Save(current);
+        Assert.Equal(new[] { "first", "second" }, _catalog.Get(image.Id).Tags);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Storage_quota_is_checked_in_the_same_transaction_as_the_activation(TestBackend backend)
+    {
+        using var test = Use(backend);
+        var saving = Enumerable.Range(0, 4).Select(_ =>
+        {
+            var image = Add();
+            image.SetStatus(ImageStatus.Saving);
+            _catalog.Save(image, ImageStatus.Queued);
+            image.SetData(60, "md5", "sha512", "sha", new ImageLocation("file:///x/" + image.Id));
+            image.SetStatus(ImageStatus.Active);
+            return image;
+        }).ToList();
+
+        // Four uploads of 60 bytes finish at once, each through its own catalog object, under a 100-byte quota.
+        var catalogs = saving.Select(_ => test.Open()).ToList();
+        foreach (var catalog in catalogs) catalog.UserStorageQuota = 100;
+        using var start = new Barrier(saving.Count);
+        var outcomes = saving.Select((image, i) => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                catalogs[i].Save(image, ImageStatus.Saving);
+                return "saved";
+            }
+            catch (ImagePsException e)
+            {
+                return e.ErrorId;
+            }
+        })).ToList().Select(t => t.Result).ToList(); // all started before any is awaited
+
+        Assert.Equal(1, outcomes.Count(o => o == "saved"));
+        Assert.Equal(3, outcomes.Count(o => o == "StorageQuotaExceeded"));
+        Assert.Equal(60, _catalog.StorageUsedBy("project-a", Guid.Empty));
+        Assert.Equal(3, saving.Count(i => _catalog.Get(i.Id).Status == ImageStatus.Saving));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Image_count_quota_is_checked_in_the_same_transaction_as_the_add(TestBackend backend)
+    {
+        using var test = Use(backend);
+        Add("existing");
+        var drafts = Enumerable.Range(0, 4).Select(i => _factory.NewImage(new ImageDraft { Name = "new" + i })).ToList();
+        var catalogs = drafts.Select(_ => test.Open()).ToList();
+        foreach (var catalog in catalogs) catalog.ImageCountQuota = 3;
+        using var start = new Barrier(drafts.Count);
+        var outcomes = drafts.Select((image, i) => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                catalogs[i].Add(image);
+                return "added";
+            }
+            catch (ImagePsException e)
+            {
+                return e.ErrorId;
+            }
+        })).ToList().Select(t => t.Result).ToList(); // all started before any is awaited
+
+        Assert.Equal(2, outcomes.Count(o => o == "added"));
+        Assert.Equal(2, outcomes.Count(o => o == "QuotaExceeded"));
+        Assert.Equal(3, _catalog.List(new ImageQuery { Owners = new[] { "project-a" } }).Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Duplicate_id_is_refused(TestBackend backend)
     {
         using var test = Use(backend);

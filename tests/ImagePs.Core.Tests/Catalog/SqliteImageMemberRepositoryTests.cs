@@ -50,9 +50,9 @@ public class SqliteImageMemberRepositoryTests : IDisposable
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            // Undo migrations 3 and 2: the catalog as schema version 1 wrote it.
+            // Undo migrations 4, 3 and 2: the catalog as schema version 1 wrote it.
             downgrade.CommandText =
-                "DROP INDEX images_status_listing; DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); " +
+                "ALTER TABLE images DROP COLUMN version; DROP INDEX images_status_listing; DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); " +
                 "DROP TABLE image_members; PRAGMA user_version = 1;";
             downgrade.ExecuteNonQuery();
         }
