@@ -84,6 +84,20 @@ internal static class SqliteCatalogSchema
         CREATE INDEX images_status_listing ON images (deleted, status, created_at, id);
         CREATE INDEX image_properties_value ON image_properties (name, value, image_id);
         """,
+
+        // 4: indexes for Get-Image's filters and sort keys, each in listing order (-First 100 reads 100 rows).
+        """
+        DROP INDEX images_name;
+        DROP INDEX images_owner;
+        CREATE INDEX images_name_listing ON images (deleted, name_folded, created_at, id);
+        CREATE INDEX images_owner_listing ON images (deleted, owner, created_at, id);
+        CREATE INDEX images_container_listing ON images (deleted, container_format, created_at, id);
+        CREATE INDEX images_protected_listing ON images (deleted, protected, created_at, id);
+        CREATE INDEX images_size_listing ON images (deleted, size, created_at, id);
+        CREATE INDEX images_virtual_size_listing ON images (deleted, virtual_size, created_at, id);
+        CREATE INDEX images_updated_listing ON images (deleted, updated_at, created_at, id);
+        CREATE INDEX images_os_hash_value ON images (os_hash_value);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>
