@@ -146,3 +146,24 @@ Describe 'Get-Image paging keeps to what the caller sees (<TestBackend>)' -ForEa
         (@(Get-Image -First 1 -IncludeTotalCount)[0]).ToString() | Should -Match '4'
     }
 }
+
+Describe 'Images as CSV' {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        New-Image -Name csv -Tag b, a -Property @{ zeta = '1'; alpha = 'x=y' } | Out-Null
+    }
+
+    It 'gives tags joined with ; and properties as sorted key=value pairs, never type names' {
+        $row = Get-Image -Name csv | ConvertTo-Csv | ConvertFrom-Csv
+        @($row.Tags -split ';' | Sort-Object) | Should -Be @('a', 'b')
+        $row.Properties | Should -Be 'alpha=x=y;zeta=1'
+        (Get-Image -Name csv | ConvertTo-Csv) -join "`n" | Should -Not -Match 'System\.|ReadOnly'
+    }
+
+    It 'keeps the image an [ImagePs.Image] with a list of tags' {
+        $image = Get-Image -Name csv
+        $image | Should -BeOfType ([ImagePs.Image])
+        $image.Tags.Count | Should -Be 2
+        $image.Properties['zeta'] | Should -Be '1'
+    }
+}
