@@ -63,7 +63,13 @@ Write-Host "Filling the catalog to $TotalCount images (core service)..."
 $fill = & dotnet $coreBench fill $repository ($CreateCount + 1) ($TotalCount - $CreateCount) | ConvertFrom-Json
 Write-Host ("  {0:N0} records/s" -f $fill.perSecond)
 
-$someId = (Get-Image -Name "img$([int]($TotalCount * 0.7))").Id
+$some = Get-Image -Name "img$([int]($TotalCount * 0.7))"
+$someId = $some.Id
+$owner = $some.Owner
+$middle = $some.CreatedAt
+$active = Get-Image -Status Active -First 1
+$someChecksum = if ($active.Checksum) { $active.Checksum } else { '0' * 32 }
+$someHash = if ($active.OsHashValue) { $active.OsHashValue } else { '0' * 128 }
 $queries = [ordered]@{
     'by id'                        = { Get-Image -Id $someId }
     'by name wildcard (img4242*)'  = { Get-Image -Name 'img4242*' }
@@ -71,6 +77,24 @@ $queries = [ordered]@{
     'by status (Active)'           = { Get-Image -Status Active }
     'by property (os_distro=arch)' = { Get-Image -Property @{ os_distro = 'arch' } }
     'full listing'                 = { Get-Image }
+    # Issue 12: the newest by name, and each new filter with -First 100 (goal < 50 ms each).
+    'newest img4242 Active'        = { Get-Image -Name 'img4242' -Status Active -SortBy CreatedAt -Descending -First 1 }
+    'owner -First 100'             = { Get-Image -Owner $owner -First 100 }
+    'container ova -First 100'     = { Get-Image -ContainerFormat ova -First 100 }
+    'protected -First 100'         = { Get-Image -Protected $false -First 100 }
+    'min size -First 100'          = { Get-Image -MinSize 1 -First 100 }
+    'max size -First 100'          = { Get-Image -MaxSize 1TB -First 100 }
+    'min virtual size -First 100'  = { Get-Image -MinVirtualSize 1 -First 100 }
+    'max virtual size -First 100'  = { Get-Image -MaxVirtualSize 1TB -First 100 }
+    'created after -First 100'     = { Get-Image -CreatedAfter $middle -First 100 }
+    'created before -First 100'    = { Get-Image -CreatedBefore $middle -First 100 }
+    'updated after -First 100'     = { Get-Image -UpdatedAfter $middle -First 100 }
+    'updated before -First 100'    = { Get-Image -UpdatedBefore $middle -First 100 }
+    'checksum -First 100'          = { Get-Image -Checksum $someChecksum -First 100 }
+    'os hash -First 100'           = { Get-Image -OsHashValue $someHash -First 100 }
+    'tag wildcard (batch-4*) -First 100' = { Get-Image -Tag 'batch-4*' -First 100 }
+    'sort by name -First 100'      = { Get-Image -SortBy Name -First 100 }
+    'sort by size desc -First 100' = { Get-Image -SortBy Size -Descending -First 100 }
 }
 $rows = foreach ($name in $queries.Keys) {
     $count = 0

@@ -53,6 +53,9 @@ public sealed class ImageService
 
     public IEnumerable<Image> FindImages(ImageQuery query) => _gateway.ImageRepository.List(query);
 
+    /// <summary>How many images the query matches, its paging aside.</summary>
+    public long CountImages(ImageQuery query) => _gateway.ImageRepository.Count(query);
+
     /// <summary>Refuses, before anything is asked or changed, an image that cannot be deleted.</summary>
     public static void CheckRemovable(Image image)
     {

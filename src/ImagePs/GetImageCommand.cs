@@ -7,20 +7,28 @@ using System.Management.Automation;
 namespace ImagePs.Commands;
 
 /// <summary>
-/// Lists images (oldest first, streamed) filtered by name wildcards, status, tag, visibility and
-/// disk format, or gets images by id.
+/// Lists images (oldest first unless -SortBy, streamed, paged by the catalog with -First/-Skip)
+/// filtered by the catalog, or gets images by id. A positional or piped string is an id when it is
+/// GUID-shaped, otherwise a name; -Name typed out is always a name.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "Image", DefaultParameterSetName = ListSet)]
+[Cmdlet(VerbsCommon.Get, "Image", DefaultParameterSetName = ListSet, SupportsPaging = true)]
 [OutputType(typeof(Image))]
 public sealed class GetImageCommand : ImageCmdlet
 {
     private const string ListSet = "List";
     private const string ByIdSet = "ById";
 
-    [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipeline = true)]
+    /// <summary>Names (wildcards), always names.</summary>
+    [Parameter(ParameterSetName = ListSet)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string[]? Name { get; set; }
+
+    /// <summary>By position or from the pipeline: a GUID-shaped string is an id, anything else a name (wildcards).</summary>
+    [Parameter(Position = 0, ParameterSetName = ListSet, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
+    public string[]? NameOrId { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ImageIdCompleter))]
@@ -52,21 +60,103 @@ public sealed class GetImageCommand : ImageCmdlet
     [Parameter(ParameterSetName = ListSet)]
     public Hashtable? Property { get; set; }
 
+    [Parameter(ParameterSetName = ListSet)]
+    public string[]? Owner { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public string[]? ContainerFormat { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public bool Protected { get; set; }
+
+    /// <summary>Size bounds in bytes, inclusive (images without data have no size and match no bound).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long MinSize { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxSize { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long MinVirtualSize { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxVirtualSize { get; set; }
+
+    /// <summary>Created at or after this time; a time of unspecified kind is local time.</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public DateTime CreatedAfter { get; set; }
+
+    /// <summary>Created before this time.</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public DateTime CreatedBefore { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public DateTime UpdatedAfter { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public DateTime UpdatedBefore { get; set; }
+
+    /// <summary>MD5 checksums (hex, any case).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public string[]? Checksum { get; set; }
+
+    /// <summary>SHA-512 os_hash_value (hex, any case).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public string[]? OsHashValue { get; set; }
+
+    [Parameter(ParameterSetName = ListSet)]
+    public ImageSortKey SortBy { get; set; } = ImageSortKey.CreatedAt;
+
+    [Parameter(ParameterSetName = ListSet)]
+    public SwitchParameter Descending { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ByIdSet)
         {
-            foreach (var id in Id) TryRun(() => WriteObject(Service.GetImage(id)), () => id);
+            foreach (var id in Id) GetById(id);
             return;
         }
-        List();
+        var names = new List<string>(Name ?? Array.Empty<string>());
+        foreach (var value in NameOrId ?? Array.Empty<string>())
+        {
+            if (Guid.TryParse(value, out var id)) GetById(id);
+            else names.Add(value);
+        }
+        if (NameOrId is { Length: > 0 } && names.Count == 0) return; // ids only
+        List(names.Count == 0 ? null : names);
     }
 
-    private void List()
+    private void GetById(Guid id) => TryRun(() => WriteObject(Service.GetImage(id)), () => id);
+
+    private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+    private void List(List<string>? names)
     {
         var query = new ImageQuery
         {
-            Names = Name,
+            Names = names,
+            Owners = Owner,
+            ContainerFormats = CanonicalContainerFormats(),
+            Protected = Bound(nameof(Protected)) ? Protected : null,
+            MinSize = Bound(nameof(MinSize)) ? MinSize : null,
+            MaxSize = Bound(nameof(MaxSize)) ? MaxSize : null,
+            MinVirtualSize = Bound(nameof(MinVirtualSize)) ? MinVirtualSize : null,
+            MaxVirtualSize = Bound(nameof(MaxVirtualSize)) ? MaxVirtualSize : null,
+            CreatedAfter = Bound(nameof(CreatedAfter)) ? CreatedAfter : null,
+            CreatedBefore = Bound(nameof(CreatedBefore)) ? CreatedBefore : null,
+            UpdatedAfter = Bound(nameof(UpdatedAfter)) ? UpdatedAfter : null,
+            UpdatedBefore = Bound(nameof(UpdatedBefore)) ? UpdatedBefore : null,
+            Checksums = Checksum,
+            OsHashValues = OsHashValue,
+            SortBy = SortBy,
+            Descending = Descending.IsPresent,
+            Skip = checked((long)PagingParameters.Skip),
+            First = PagingParameters.First == ulong.MaxValue ? null : (long)Math.Min(PagingParameters.First, long.MaxValue),
             Statuses = Status,
             Tags = Tag,
             Visibilities = Visibility,
@@ -78,7 +168,9 @@ public sealed class GetImageCommand : ImageCmdlet
         var unmatchedLiterals = new List<string>();
         try
         {
-            unmatchedLiterals.AddRange((Name ?? Array.Empty<string>()).Where(n => !Catalog.WildcardPattern.ContainsWildcard(n)).Distinct());
+            if (PagingParameters.IncludeTotalCount)
+                WriteObject(PagingParameters.NewTotalCount((ulong)Service.CountImages(query), 1.0));
+            unmatchedLiterals.AddRange((names ?? new List<string>()).Where(n => !Catalog.WildcardPattern.ContainsWildcard(n)).Distinct());
             var literalPatterns = unmatchedLiterals.ToDictionary(n => n, Catalog.WildcardPattern.Parse);
             foreach (var image in Service.FindImages(query))
             {
@@ -94,7 +186,14 @@ public sealed class GetImageCommand : ImageCmdlet
 
         // Like Get-Process -Name: a name without wildcards that matches nothing is an error,
         // when it is the only filter (other filters may exclude an image on purpose).
-        if (Status is null && Tag is null && Visibility is null && DiskFormat is null && MemberStatus is null && Property is null)
+        var otherFilters = new[]
+        {
+            nameof(Status), nameof(Tag), nameof(Visibility), nameof(DiskFormat), nameof(MemberStatus), nameof(Property),
+            nameof(Owner), nameof(ContainerFormat), nameof(Protected), nameof(MinSize), nameof(MaxSize), nameof(MinVirtualSize),
+            nameof(MaxVirtualSize), nameof(CreatedAfter), nameof(CreatedBefore), nameof(UpdatedAfter), nameof(UpdatedBefore),
+            nameof(Checksum), nameof(OsHashValue), "First", "Skip",
+        };
+        if (!otherFilters.Any(Bound))
         {
             foreach (var name in unmatchedLiterals)
                 WriteError(ErrorRecords.From(ImageErrors.NameNotFound(name), name));
@@ -107,6 +206,24 @@ public sealed class GetImageCommand : ImageCmdlet
         var filter = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in PropertyTable.Read(Property)) filter[property.Key] = property.Value ?? ""; // $null matches an empty value
         return filter;
+    }
+
+    private IReadOnlyList<string>? CanonicalContainerFormats()
+    {
+        if (ContainerFormat is null) return null;
+        var formats = new List<string>();
+        foreach (var format in ContainerFormat)
+        {
+            try
+            {
+                formats.Add(ImageValidation.CanonicalContainerFormat(format)!);
+            }
+            catch (ImagePsException e)
+            {
+                ThrowArgumentError(e);
+            }
+        }
+        return formats;
     }
 
     private IReadOnlyList<string>? CanonicalDiskFormats()

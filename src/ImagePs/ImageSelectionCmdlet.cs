@@ -11,7 +11,7 @@ public abstract class ImageSelectionCmdlet : ImageCmdlet
     protected const string ByIdSet = "ById";
     protected const string InputObjectSet = "InputObject";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ImageIdCompleter))]
     public Guid[] Id { get; set; } = Array.Empty<Guid>();
 

@@ -15,7 +15,7 @@ public sealed class SaveImageDataCommand : ImageCmdlet
     private const string ByIdSet = "ById";
     private const string InputObjectSet = "InputObject";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public Guid Id { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]

@@ -14,7 +14,7 @@ public sealed class SendImageDataCommand : ImageCmdlet
     private const string ByIdSet = "ById";
     private const string InputObjectSet = "InputObject";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ImageIdCompleter))]
     public Guid Id { get; set; }
 

@@ -15,8 +15,11 @@ public interface IImageRepository
     /// <summary>The image with this id, or <c>ImageNotFound</c> (deleted images are not found).</summary>
     Image Get(Guid id);
 
-    /// <summary>Matching images, oldest first, streamed: memory stays flat however many there are.</summary>
+    /// <summary>Matching images in the query's order (default oldest first) and page, streamed: memory stays flat however many there are.</summary>
     IEnumerable<Image> List(ImageQuery query);
+
+    /// <summary>How many images <see cref="List"/> would give without the query's Skip and First (PowerShell's -IncludeTotalCount).</summary>
+    long Count(ImageQuery query);
 
     /// <summary>
     /// Writes the image if the catalog still holds it in <paramref name="fromStatus"/> (default: the

@@ -35,5 +35,69 @@ public sealed class ImageQuery
     /// </summary>
     public IReadOnlyList<ImageMemberStatus>? MemberStatuses { get; set; }
 
+    public IReadOnlyList<string>? ContainerFormats { get; set; }
+
+    public bool? Protected { get; set; }
+
+    /// <summary>Size bounds in bytes, inclusive; an image without data has no size and matches no bound.</summary>
+    public long? MinSize { get; set; }
+
+    public long? MaxSize { get; set; }
+
+    public long? MinVirtualSize { get; set; }
+
+    public long? MaxVirtualSize { get; set; }
+
+    /// <summary>Created at or after this time (a time of unspecified kind is local time).</summary>
+    public DateTime? CreatedAfter { get; set; }
+
+    /// <summary>Created before this time.</summary>
+    public DateTime? CreatedBefore { get; set; }
+
+    public DateTime? UpdatedAfter { get; set; }
+
+    public DateTime? UpdatedBefore { get; set; }
+
+    /// <summary>MD5 checksums (hex), exact.</summary>
+    public IReadOnlyList<string>? Checksums { get; set; }
+
+    /// <summary>os_hash_value (SHA-512 hex), exact.</summary>
+    public IReadOnlyList<string>? OsHashValues { get; set; }
+
+    /// <summary>The listing order; default oldest first (created_at, then id). Ties always by created_at, then id.</summary>
+    public ImageSortKey SortBy { get; set; } = ImageSortKey.CreatedAt;
+
+    /// <summary>Reverses the whole order (the key and the ties).</summary>
+    public bool Descending { get; set; }
+
+    /// <summary>Images of the ordered listing to pass over first.</summary>
+    public long Skip { get; set; }
+
+    /// <summary>At most this many images; null for all.</summary>
+    public long? First { get; set; }
+
+    /// <summary>
+    /// Who is listing: the catalog keeps to the images that caller may see (set by the
+    /// authorization layer, so that paging and counts are the caller's own); null lists every image.
+    /// </summary>
+    internal ImageViewer? Viewer { get; set; }
+
+    /// <summary>A copy to change (the caller's query is never modified).</summary>
+    public ImageQuery Clone() => (ImageQuery)MemberwiseClone();
+
     public static ImageQuery All { get; } = new();
 }
+
+/// <summary>The listing orders of <see cref="ImageQuery.SortBy"/> (Glance's sort_key).</summary>
+public enum ImageSortKey
+{
+    CreatedAt,
+    UpdatedAt,
+    Name,
+    Size,
+    VirtualSize,
+    Status,
+}
+
+/// <summary>The caller a listing is for: its project, whether it is an admin, which memberships show shared images.</summary>
+internal sealed record ImageViewer(string? Project, bool IsAdmin, IReadOnlyList<ImageMemberStatus> MemberStatuses);

@@ -1,6 +1,7 @@
 using System;
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Npgsql;
 
 namespace ImagePs.Catalog;
@@ -33,6 +34,19 @@ internal sealed class PostgreSqlDialect : SqlDialect
     public override string NamePrefilter(WildcardPattern pattern) => pattern.ToLikePrefilter();
 
     public override string NullSafeEquals(string column, string parameter) => $"{column} IS NOT DISTINCT FROM {parameter}";
+
+    /// <summary>
+    /// PostgreSQL sorts nulls last ascending: nullable terms say NULLS FIRST/LAST (their indexes are
+    /// built that way); NOT NULL terms say nothing, so the plain indexes serve them.
+    /// </summary>
+    public override string OrderTerm(string expression, bool descending, bool nullable) =>
+        expression + (descending ? " DESC" : "") + (nullable ? (descending ? " NULLS LAST" : " NULLS FIRST") : "");
+
+    /// <summary>The "C" collation compares bytes of UTF-8: code point order.</summary>
+    public override string OrdinalText(string column) => column + " COLLATE \"C\"";
+
+    public override string LimitOffset(long? first, long skip) =>
+        first is null && skip == 0 ? "" : FormattableString.Invariant($"LIMIT {(first is long f ? f.ToString(CultureInfo.InvariantCulture) : "ALL")} OFFSET {skip}");
 
     public override DbTransaction BeginRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.RepeatableRead);
 

@@ -43,35 +43,49 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
     }
 
     /// <summary>
-    /// Keyset pages: each page is one short read transaction (<see cref="SqlImageRepository.PageSize"/>
-    /// images and their children) that starts after the last image of the previous page in the
-    /// listing order (created_at, id), an index range scan. No transaction or connection is held
-    /// while the caller works through a page, however slowly: a shared server never keeps old row
-    /// versions alive for a PowerShell pipeline. Each image is listed at most once; one added while
-    /// the listing runs is listed only if it sorts after the page being read.
+    /// Pages of at most <see cref="SqlImageRepository.PageSize"/> images, each one short read
+    /// transaction (the images and their children). In the default order (created_at, id, either
+    /// direction) the pages are keyset pages: each starts after the last image of the previous page,
+    /// an index range scan; each image is listed at most once, and one added while the listing runs
+    /// is listed only if it sorts after the page being read. Other orders page by OFFSET. No
+    /// transaction or connection is held while the caller works through a page, however slowly: a
+    /// shared server never keeps old row versions alive for a PowerShell pipeline. The query's own
+    /// Skip and First become the first page's OFFSET and the last page's LIMIT.
     /// </summary>
     public override IEnumerable<Image> List(ImageQuery query)
     {
         var filter = new ImageQueryFilter(query, Dialect);
-        DateTime? afterCreated = null;
-        Guid? afterId = null;
-        while (true)
+        return CutPage(Pages(filter), filter);
+    }
+
+    private IEnumerable<Image> Pages(ImageQueryFilter filter)
+    {
+        var query = filter.Query;
+        var keyset = query.SortBy == ImageSortKey.CreatedAt;
+        var remaining = filter.PagedByCatalog ? query.First ?? long.MaxValue : long.MaxValue;
+        var offset = filter.PagedByCatalog ? query.Skip : 0;
+        Image? last = null;
+        while (remaining > 0)
         {
-            var where = filter.Where + (afterId is null ? "" : " AND (created_at, id) > (@after_created, @after_id)");
-            var page = ReadPage(where + " ORDER BY created_at, id LIMIT " + PageSize, command =>
+            var limit = Math.Min(PageSize, remaining);
+            var where = filter.Where;
+            if (keyset && last is not null) where += $" AND (created_at, id) {(query.Descending ? "<" : ">")} (@after_created, @after_id)";
+            var after = last;
+            var page = ReadPage($"{where} {filter.OrderBy} {Dialect.LimitOffset(limit, offset)}", command =>
             {
                 filter.Bind(command);
-                if (afterId is not Guid after) return;
-                AddParameter(command, "@after_created", Dialect.Time(afterCreated!.Value));
-                AddParameter(command, "@after_id", Dialect.Id(after));
+                if (!keyset || after is null) return;
+                AddParameter(command, "@after_created", Dialect.Time(after.CreatedAt));
+                AddParameter(command, "@after_id", Dialect.Id(after.Id));
             });
             foreach (var image in page)
             {
                 if (filter.Matches(image)) yield return image;
             }
-            if (page.Count < PageSize) yield break;
-            afterCreated = page[page.Count - 1].CreatedAt;
-            afterId = page[page.Count - 1].Id;
+            if (page.Count < limit) yield break;
+            remaining -= page.Count;
+            offset = keyset ? 0 : offset + page.Count;
+            last = page[page.Count - 1];
         }
     }
 

@@ -31,6 +31,18 @@ internal abstract class SqlDialect
     /// <summary>A condition: <paramref name="column"/> equals <paramref name="parameter"/>, null equal to null.</summary>
     public abstract string NullSafeEquals(string column, string parameter);
 
+    /// <summary>
+    /// One ORDER BY term: a nullable column sorts its nulls first ascending and last descending
+    /// (the whole order reversed), the same in every catalog.
+    /// </summary>
+    public abstract string OrderTerm(string expression, bool descending, bool nullable);
+
+    /// <summary>A text column compared ordinally (code unit by code unit), whatever the database's collation.</summary>
+    public virtual string OrdinalText(string column) => column;
+
+    /// <summary>LIMIT/OFFSET for a page; empty for the whole listing.</summary>
+    public abstract string LimitOffset(long? first, long skip);
+
     /// <summary>A transaction whose statements all see one snapshot.</summary>
     public abstract DbTransaction BeginRead(DbConnection connection);
 

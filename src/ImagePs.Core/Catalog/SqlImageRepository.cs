@@ -99,6 +99,30 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
     /// <summary>Matching images, oldest first (created_at, then id), streamed; each catalog reads them its own way.</summary>
     public abstract IEnumerable<Image> List(ImageQuery query);
 
+    /// <summary>How many images the query's filters match (its Skip and First aside): COUNT(*) when the database decides every condition.</summary>
+    public long Count(ImageQuery query)
+    {
+        var all = query.Clone();
+        all.Skip = 0;
+        all.First = null;
+        var filter = new ImageQueryFilter(all, Dialect);
+        if (!filter.PagedByCatalog) return List(all).LongCount();
+        return Read((connection, transaction) =>
+        {
+            using var count = Command(connection, transaction, $"SELECT COUNT(*) FROM images {filter.Where}");
+            filter.Bind(count);
+            return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        });
+    }
+
+    /// <summary>The query's Skip and First over matching images, when the database could not cut the page itself.</summary>
+    protected static IEnumerable<Image> CutPage(IEnumerable<Image> matching, ImageQueryFilter filter)
+    {
+        if (filter.PagedByCatalog) return matching;
+        var page = matching.Skip(filter.Query.Skip > int.MaxValue ? int.MaxValue : (int)filter.Query.Skip);
+        return filter.Query.First is long first ? page.Take(first > int.MaxValue ? int.MaxValue : (int)first) : page;
+    }
+
     public void Save(Image image, ImageStatus? fromStatus = null)
     {
         var expected = fromStatus ?? image.PersistedStatus;

@@ -93,6 +93,20 @@ internal static class SqliteCatalogSchema
         """
         ALTER TABLE images ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 6: indexes for Get-Image's filters and sort keys, each in listing order (-First 100 reads 100 rows).
+        """
+        DROP INDEX IF EXISTS images_name;
+        DROP INDEX IF EXISTS images_owner;
+        CREATE INDEX IF NOT EXISTS images_name_listing ON images (deleted, name_folded, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_owner_listing ON images (deleted, owner, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_container_listing ON images (deleted, container_format, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_protected_listing ON images (deleted, protected, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_size_listing ON images (deleted, size, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_virtual_size_listing ON images (deleted, virtual_size, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_updated_listing ON images (deleted, updated_at, created_at, id);
+        CREATE INDEX IF NOT EXISTS images_os_hash_value ON images (os_hash_value);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

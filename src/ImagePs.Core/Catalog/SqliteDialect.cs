@@ -34,6 +34,12 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string NullSafeEquals(string column, string parameter) => $"{column} IS {parameter}";
 
+    /// <summary>SQLite sorts nulls first ascending and last descending already.</summary>
+    public override string OrderTerm(string expression, bool descending, bool nullable) => descending ? expression + " DESC" : expression;
+
+    public override string LimitOffset(long? first, long skip) =>
+        first is null && skip == 0 ? "" : FormattableString.Invariant($"LIMIT {first ?? -1} OFFSET {skip}");
+
     public override DbTransaction BeginRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction();

@@ -117,13 +117,18 @@ internal sealed class SqliteImageRepository : SqlImageRepository
 
     /// <summary>
     /// One statement per listing, read as the caller consumes it: a consistent snapshot (WAL: writers
-    /// are not blocked), constant memory, and each matching row visited once whatever the filter, with
+    /// are not blocked), constant memory, and each matching row visited once whatever the filter, in the query's order and page (LIMIT/OFFSET), with
     /// tags, properties and locations loaded a batch at a time. Disposing the enumeration (e.g. by
     /// Select-Object -First) closes the statement.
     /// </summary>
     public override IEnumerable<Image> List(ImageQuery query)
     {
         var filter = new ImageQueryFilter(query, Dialect);
+        return CutPage(Matching(filter), filter);
+    }
+
+    private IEnumerable<Image> Matching(ImageQueryFilter filter)
+    {
         using var listing = new Listing(this, filter);
         while (listing.NextBatch() is { Count: > 0 } batch)
         {
@@ -191,7 +196,7 @@ internal sealed class SqliteImageRepository : SqlImageRepository
             try
             {
                 _connection = repository.OpenSqlite();
-                _select = Command(_connection, null, $"SELECT {ImageColumns} FROM images {filter.Where} ORDER BY created_at, id");
+                _select = Command(_connection, null, $"SELECT {ImageColumns} FROM images {filter.Where} {filter.OrderBy} {filter.Page}");
                 filter.Bind(_select);
                 _reader = _select.ExecuteReader();
             }

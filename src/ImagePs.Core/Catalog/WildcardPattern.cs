@@ -41,6 +41,10 @@ public sealed class WildcardPattern
     /// <summary>True when the pattern uses <c>?</c> or <c>[...]</c>, which GLOB alone cannot decide exactly.</summary>
     public bool NeedsExactCheck => _tokens.Exists(t => t.Kind is Kind.AnyChar or Kind.Set);
 
+    /// <summary>The folded text when the pattern has no wildcards (an equality the catalog can index); otherwise null.</summary>
+    public string? FoldedLiteral =>
+        _tokens.TrueForAll(t => t.Kind == Kind.Literal) ? Fold(new string(_tokens.ConvertAll(t => t.Literal).ToArray())) : null;
+
     public static bool ContainsWildcard(string value)
     {
         for (var i = 0; i < value.Length; i++)

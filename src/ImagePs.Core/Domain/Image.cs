@@ -24,8 +24,8 @@ public sealed class Image
         PersistedStatus = status;
         CreatedAt = createdAt;
         UpdatedAt = updatedAt;
-        Properties = new ReadOnlyDictionary<string, string>(_properties);
-        Locations = new ReadOnlyCollection<ImageLocation>(_locations);
+        Properties = new ImagePropertyView(_properties);
+        Locations = new ImageLocationView(_locations);
     }
 
     public Guid Id { get; }
@@ -55,7 +55,7 @@ public sealed class Image
     public int MinRam { get; private set; }
 
     public string? Owner { get; private set; }
-    public IReadOnlyList<string> Tags => _tagView ??= new ReadOnlyCollection<string>(_tags.ToList());
+    public IReadOnlyList<string> Tags => _tagView ??= new ImageTagView(_tags.ToList());
     public IReadOnlyDictionary<string, string> Properties { get; }
     public IReadOnlyList<ImageLocation> Locations { get; }
     public DateTime CreatedAt { get; }

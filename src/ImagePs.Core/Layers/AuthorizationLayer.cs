@@ -74,30 +74,17 @@ internal sealed class AuthorizationImageRepository : IImageRepository
         return ImageAccess.CanSee(_caller, image, _members) ? image : throw ImageErrors.NotFound(id);
     }
 
-    public IEnumerable<Image> List(ImageQuery query)
-    {
-        var visibilityAsked = query.Visibilities is { Count: > 0 };
-        if (_caller.IsAdmin)
-            return _inner.List(query).Where(i => visibilityAsked || i.Visibility != ImageVisibility.Community || i.Owner == _caller.Project);
+    /// <summary>The catalog itself keeps to what the caller may see, so that its pages and counts are the caller's.</summary>
+    public IEnumerable<Image> List(ImageQuery query) => _inner.List(ForCaller(query));
 
+    public long Count(ImageQuery query) => _inner.Count(ForCaller(query));
+
+    private ImageQuery ForCaller(ImageQuery query)
+    {
         var statuses = query.MemberStatuses is { Count: > 0 } asked ? asked : AcceptedOnly;
-        ISet<Guid>? sharedWithCaller = null;
-        return _inner.List(query).Where(image =>
-        {
-            if (image.Owner == _caller.Project) return true;
-            switch (image.Visibility)
-            {
-                case ImageVisibility.Public:
-                    return true;
-                case ImageVisibility.Community:
-                    return visibilityAsked;
-                case ImageVisibility.Shared:
-                    sharedWithCaller ??= _members.ImagesSharedWith(_caller.Project, statuses);
-                    return sharedWithCaller.Contains(image.Id);
-                default:
-                    return false;
-            }
-        });
+        var forCaller = query.Clone();
+        forCaller.Viewer = new ImageViewer(_caller.Project, _caller.IsAdmin, statuses);
+        return forCaller;
     }
 
     public void Save(Image image, ImageStatus? fromStatus = null)

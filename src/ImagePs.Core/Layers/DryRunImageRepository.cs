@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 
 namespace ImagePs.Layers;
 
@@ -8,28 +6,21 @@ namespace ImagePs.Layers;
 /// layers above it (authorization, property protections, policy, quotas) refuse exactly as they would
 /// on a real save, so a cmdlet can refuse a change before it asks for confirmation or shows -WhatIf.
 /// </summary>
-internal sealed class DryRunImageRepository : IImageRepository
+internal sealed class DryRunImageRepository : ImageRepositoryProxy
 {
-    private readonly IImageRepository _catalog;
-
-    public DryRunImageRepository(IImageRepository catalog)
-    {
-        _catalog = catalog;
-    }
-
-    public void Add(Image image)
+    public DryRunImageRepository(IImageRepository catalog) : base(catalog)
     {
     }
 
-    public Image Get(Guid id) => _catalog.Get(id);
-
-    public IEnumerable<Image> List(ImageQuery query) => _catalog.List(query);
-
-    public void Save(Image image, ImageStatus? fromStatus = null)
+    public override void Add(Image image)
     {
     }
 
-    public void Remove(Image image)
+    public override void Save(Image image, ImageStatus? fromStatus = null)
+    {
+    }
+
+    public override void Remove(Image image)
     {
     }
 }

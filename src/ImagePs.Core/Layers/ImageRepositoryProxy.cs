@@ -23,6 +23,8 @@ internal abstract class ImageRepositoryProxy : IImageRepository
 
     public virtual IEnumerable<Image> List(ImageQuery query) => Inner.List(query);
 
+    public virtual long Count(ImageQuery query) => Inner.Count(query);
+
     public virtual void Save(Image image, ImageStatus? fromStatus = null) => Inner.Save(image, fromStatus);
 
     public virtual void Remove(Image image) => Inner.Remove(image);

@@ -114,6 +114,8 @@ internal sealed class LocationImageRepository : IImageRepository
 
     public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
 
+    public long Count(ImageQuery query) => _inner.Count(query);
+
     public void Save(Image image, ImageStatus? fromStatus = null) => _inner.Save(image, fromStatus);
 
     public void Remove(Image image)

@@ -31,6 +31,8 @@ internal sealed class NotifierImageRepository : IImageRepository
 
     public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
 
+    public long Count(ImageQuery query) => _inner.Count(query);
+
     public void Save(Image image, ImageStatus? fromStatus = null)
     {
         var from = fromStatus ?? image.PersistedStatus;

@@ -65,6 +65,12 @@ internal sealed class PolicyImageRepository : IImageRepository
         return _inner.List(query);
     }
 
+    public long Count(ImageQuery query)
+    {
+        _policy.Enforce(PolicyActions.GetImages, PolicyTarget.ForCaller(_policy.Caller), null);
+        return _inner.Count(query);
+    }
+
     public void Save(Image image, ImageStatus? fromStatus = null)
     {
         foreach (var action in Actions(image, fromStatus ?? image.PersistedStatus)) EnforceOn(_policy, action, image);

@@ -62,6 +62,8 @@ internal sealed class PropertyProtectionImageRepository : IImageRepository
 
     public IEnumerable<Image> List(ImageQuery query) => _rules.Enabled ? _inner.List(query).Select(Hide) : _inner.List(query);
 
+    public long Count(ImageQuery query) => _inner.Count(query);
+
     public void Save(Image image, ImageStatus? fromStatus = null)
     {
         if (!_rules.Enabled)

@@ -65,6 +65,8 @@ internal sealed class QuotaImageRepository : IImageRepository
 
     public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
 
+    public long Count(ImageQuery query) => _inner.Count(query);
+
     public void Save(Image image, ImageStatus? fromStatus = null)
     {
         var propertiesOver = Quotas.Exceeds(_settings.ImagePropertyQuota, image.Properties.Count);

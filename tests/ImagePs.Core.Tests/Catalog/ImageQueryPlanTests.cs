@@ -1,0 +1,113 @@
+using System.Data.Common;
+using ImagePs.Catalog;
+using ImagePs.Tests.Support;
+using Xunit;
+
+namespace ImagePs.Tests.Catalog;
+
+/// <summary>
+/// Get-Image's filters and orders with -First 100, as the catalog runs them (the real
+/// <see cref="ImageQueryFilter"/> SQL): each is answered from an index, never a full scan of the
+/// images table (SQLite: EXPLAIN QUERY PLAN with statistics; PostgreSQL: EXPLAIN with sequential
+/// scans priced out, as they would be at 100,000 images), and paging gives what LINQ gives.
+/// </summary>
+public class ImageQueryPlanTests
+{
+    private static readonly DateTime Midnight = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    public static IEnumerable<object[]> Queries() => TestBackends.With(new[]
+    {
+        new object[] { "owner", new ImageQuery { Owners = new[] { "project-a" } } },
+        new object[] { "container", new ImageQuery { ContainerFormats = new[] { "ova" } } },
+        new object[] { "protected", new ImageQuery { Protected = true } },
+        new object[] { "min size", new ImageQuery { MinSize = 1000 } },
+        new object[] { "max size", new ImageQuery { MaxSize = 1000, SortBy = ImageSortKey.Size } },
+        new object[] { "min virtual size", new ImageQuery { MinVirtualSize = 1000 } },
+        new object[] { "max virtual size", new ImageQuery { MaxVirtualSize = 1000, SortBy = ImageSortKey.VirtualSize } },
+        new object[] { "created after", new ImageQuery { CreatedAfter = Midnight } },
+        new object[] { "created before", new ImageQuery { CreatedBefore = Midnight, Descending = true } },
+        new object[] { "updated after", new ImageQuery { UpdatedAfter = Midnight, SortBy = ImageSortKey.UpdatedAt } },
+        new object[] { "updated before", new ImageQuery { UpdatedBefore = Midnight, SortBy = ImageSortKey.UpdatedAt } },
+        new object[] { "checksum", new ImageQuery { Checksums = new[] { "d41d8cd98f00b204e9800998ecf8427e" } } },
+        new object[] { "os hash", new ImageQuery { OsHashValues = new[] { "ab" } } },
+        new object[] { "tag wildcard", new ImageQuery { Tags = new[] { "rare*" } } },
+        new object[] { "sort by name", new ImageQuery { SortBy = ImageSortKey.Name } },
+        new object[] { "sort by name descending", new ImageQuery { SortBy = ImageSortKey.Name, Descending = true } },
+        new object[] { "sort by size descending", new ImageQuery { SortBy = ImageSortKey.Size, Descending = true } },
+        new object[] { "newest by name", new ImageQuery { Names = new[] { "img42" }, Statuses = new[] { ImageStatus.Queued }, Descending = true } },
+    });
+
+    private static void Fill(SqlImageRepository catalog, int count)
+    {
+        var factory = new ImageFactory(new CallerContext("alice", "project-a"));
+        for (var i = 0; i < count; i++)
+        {
+            var draft = new ImageDraft { Name = $"img{i}", DiskFormat = "raw", ContainerFormat = i % 100 == 0 ? "ova" : "bare" };
+            if (i % 500 == 0) draft.Tags.Add("rare-" + i);
+            catalog.Add(factory.NewImage(draft));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void Each_filter_with_First_100_uses_an_index(TestBackend backend, string what, ImageQuery query)
+    {
+        using var test = new TestCatalog(backend);
+        var catalog = test.Open();
+        Fill(catalog, backend == TestBackend.Embedded ? 2000 : 300);
+        if (backend == TestBackend.Embedded) catalog = test.Open(); // statistics, as a repository open makes them
+        query.First = 100;
+        var filter = new ImageQueryFilter(query, catalog.Dialect);
+
+        var plan = new List<string>();
+        using (var connection = catalog.OpenConnection())
+        {
+            if (backend == TestBackend.Servers)
+            {
+                using var settings = SqlImageRepository.Command(connection, null, "ANALYZE images; ANALYZE image_tags; SET enable_seqscan = off; SET enable_bitmapscan = on;");
+                settings.ExecuteNonQuery();
+            }
+            var explain = backend == TestBackend.Embedded ? "EXPLAIN QUERY PLAN" : "EXPLAIN";
+            using var command = SqlImageRepository.Command(connection, null,
+                $"{explain} SELECT {SqlImageRepository.ImageColumns} FROM images {filter.Where} {filter.OrderBy} {filter.Page}");
+            filter.Bind(command);
+            using DbDataReader reader = command.ExecuteReader();
+            while (reader.Read()) plan.Add(reader.GetString(backend == TestBackend.Embedded ? 3 : 0));
+        }
+
+        var text = what + ":\n" + string.Join("\n", plan);
+        if (backend == TestBackend.Embedded)
+        {
+            Assert.DoesNotContain(plan, step => step.StartsWith("SCAN images", StringComparison.Ordinal) && !step.Contains("INDEX"));
+            Assert.True(plan.Any(step => step.Contains("INDEX")), text);
+        }
+        else
+        {
+            Assert.False(plan.Any(step => step.Contains("Seq Scan on images")), text);
+            Assert.True(plan.Any(step => step.Contains("Index")), text);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Orders_and_pages_as_LINQ_does(TestBackend backend)
+    {
+        using var test = new TestCatalog(backend);
+        var catalog = test.Open();
+        var factory = new ImageFactory(new CallerContext("alice", "project-a"));
+        foreach (var name in new[] { "b", "A", "c", "a", "B" })
+            catalog.Add(factory.NewImage(new ImageDraft { Name = name, DiskFormat = "raw", ContainerFormat = "bare" }));
+        var all = catalog.List(ImageQuery.All).ToList();
+
+        var byName = all.OrderBy(i => WildcardPattern.Fold(i.Name!), StringComparer.Ordinal).ThenBy(i => i.CreatedAt).ThenBy(i => i.Id.ToString()).Select(i => i.Id).ToList();
+        Assert.Equal(byName, catalog.List(new ImageQuery { SortBy = ImageSortKey.Name }).Select(i => i.Id));
+        byName.Reverse();
+        Assert.Equal(byName, catalog.List(new ImageQuery { SortBy = ImageSortKey.Name, Descending = true }).Select(i => i.Id));
+        Assert.Equal(byName.Skip(1).Take(2), catalog.List(new ImageQuery { SortBy = ImageSortKey.Name, Descending = true, Skip = 1, First = 2 }).Select(i => i.Id));
+        Assert.Empty(catalog.List(new ImageQuery { First = 0 }));
+        Assert.Empty(catalog.List(new ImageQuery { Skip = 5 }));
+        Assert.Equal(5, catalog.Count(new ImageQuery { First = 1, Skip = 3 }));
+        Assert.Equal(5, catalog.Count(new ImageQuery { Names = new[] { "?" }, First = 1 }));
+        Assert.Equal(2, catalog.List(new ImageQuery { Names = new[] { "[ab]" }, Skip = 2, First = 2 }).Count());
+    }
+}
