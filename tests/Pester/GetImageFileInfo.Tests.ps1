@@ -83,4 +83,13 @@ Describe 'Get-ImageFileInfo' {
         $failures[0].CategoryInfo.Category | Should -Be $Category
         $out.Path | Should -Be $good.FullName
     }
+
+    It 'shows a table with the file name, format, variant, sizes and safety' {
+        $made = New-QemuImage -Format qcow2 -Path (Join-Path $files 'shown.qcow2') -Size '32M'
+
+        $table = Get-ImageFileInfo -LiteralPath $made.FullName | Out-String -Width 120
+
+        $table | Should -Match 'Name\s+Format\s+Variant\s+FileSize\s+VirtualSize\s+Safe'
+        $table | Should -Match ('shown\.qcow2\s+qcow2\s+v3\s+{0}\s+33554432\s+True' -f $made.Length)
+    }
 }
