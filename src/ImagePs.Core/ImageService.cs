@@ -56,6 +56,23 @@ public sealed class ImageService
     /// <summary>How many images the query matches, its paging aside.</summary>
     public long CountImages(ImageQuery query) => _gateway.ImageRepository.Count(query);
 
+    /// <summary>
+    /// Get-ImageUsage: per owner, images, uploads under way and bytes stored, with the quota limits.
+    /// An administrator sees every owner (and its own project, always); anyone else only its own project, always reported.
+    /// Read from the catalog directly, so images the caller cannot list are still counted for its project.
+    /// </summary>
+    /// <param name="owners">Only these owners (an owner without images still gets a row); null for all the caller may see.</param>
+    public IReadOnlyList<ImageUsage> GetUsage(IReadOnlyCollection<string>? owners = null)
+    {
+        var caller = _gateway.Caller;
+        IReadOnlyList<string>? shown = caller.IsAdmin
+            ? owners?.Distinct(StringComparer.Ordinal).ToList()
+            : new[] { caller.Project }.Where(p => owners is null || owners.Contains(p, StringComparer.Ordinal)).ToList();
+        if (shown is { Count: 0 }) return Array.Empty<ImageUsage>();
+        var query = shown is null ? ImageQuery.All : new ImageQuery { Owners = shown };
+        return ImageUsageReport.Summarize(Backend.Catalog.List(query), Backend.Settings, shown ?? new[] { caller.Project });
+    }
+
     /// <summary>Refuses, before anything is asked or changed, an image that cannot be deleted.</summary>
     public static void CheckRemovable(Image image)
     {

@@ -17,7 +17,7 @@ Describe 'The ImagePs module' {
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
         $exported | Should -Be @('Add-ImageMember', 'Copy-ImageRepository', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent',
-            'Get-ImageMember', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember')
+            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
@@ -30,7 +30,8 @@ Describe 'The ImagePs module' {
     It '<Name> declares that it outputs <Type>' -ForEach @(
         @{ Name = 'Add-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageMember'; Type = 'ImagePs.ImageMember' }
         @{ Name = 'Set-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageEvent'; Type = 'ImagePs.ImageEvent' }
-        @{ Name = 'Copy-ImageRepository'; Type = 'ImagePs.ImageCopy' }
+        @{ Name = 'Copy-ImageRepository'; Type = 'ImagePs.ImageCopy' }, @{ Name = 'Get-ImageUsage'; Type = 'ImagePs.ImageUsage' }
+        @{ Name = 'Get-ImageFileInfo'; Type = 'ImagePs.ImageFileInfo' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain $Type
     }
