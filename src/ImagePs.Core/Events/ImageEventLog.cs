@@ -35,7 +35,7 @@ internal sealed class ImageEventLog
         line[line.Length - 1] = (byte)'\n';
 
         using var held = AcquireLock();
-        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        using var stream = Settings.RepositoryFile.Open(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
         stream.Write(line, 0, line.Length);
         stream.Flush();
     }
@@ -49,7 +49,7 @@ internal sealed class ImageEventLog
         FileStream stream;
         try
         {
-            stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            stream = Settings.RepositoryFile.Open(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
         }
         catch (FileNotFoundException)
         {
@@ -114,7 +114,7 @@ internal sealed class ImageEventLog
         {
             try
             {
-                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+                return Settings.RepositoryFile.Open(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
             }
             catch (IOException) when (clock.Elapsed < LockTimeout)
             {

@@ -55,7 +55,7 @@ internal sealed class ImageNotifier
         {
             _log.Append(GlanceNotification.Line(eventType, priority, _utcNow(), imageId, _caller, payload));
         }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or ImagePsException { ErrorId: "UnsafeRepositoryFile" })
         {
             _observer.Warning(string.Format(Messages.EventNotWritten, eventType, subject, _log.Path, e.Message));
         }
