@@ -202,11 +202,15 @@ Describe 'Stopping an upload whose source blocks' -Skip:(-not $IsLinux) {
         # the child prints whether Stop returned within 20 s, then must exit although a read is abandoned.
         $child = Start-Pwsh -Log $log -Command @"
 Import-Module '$ManifestPath'
-`$ps = [powershell]::Create().AddScript("Send-ImageData -Id '$($image.Id)' -Path '$fifo'")
-`$null = `$ps.BeginInvoke()
+`$ps = [powershell]::Create().AddScript("Import-Module '$ManifestPath'; 'imported'; Send-ImageData -Id '$($image.Id)' -Path '$fifo'")
+`$output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+`$null = `$ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]`$null, `$output)
 `$deadline = [DateTime]::UtcNow.AddSeconds(60)
-while (`$ps.InvocationStateInfo.State -ne 'Running' -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 }
+while (`$output.Count -eq 0 -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 }
+# The upload is blocked: in open() (no writer), or in read() once the image is Saving.
+if ('$Writer' -eq 'True') { while ((Get-Image -Id '$($image.Id)').Status -ne 'Saving' -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 } }
 Start-Sleep -Seconds 2
+"state before stop: `$(`$ps.InvocationStateInfo.State)"
 `$stop = `$ps.BeginStop(`$null, `$null)
 if (`$stop.AsyncWaitHandle.WaitOne(20000)) { 'stopped' } else { 'still running' }
 exit 0
@@ -220,6 +224,7 @@ exit 0
         }
 
         $exited | Should -BeTrue
+        Get-Content -LiteralPath $log | Should -Contain 'state before stop: Running'
         Get-Content -LiteralPath $log | Should -Contain 'stopped'
         Get-CatalogStatus -Id $image.Id | Should -Be 'queued'
         @(Get-StoreFile).Count | Should -Be 0
