@@ -171,7 +171,7 @@ public sealed class ImageService
     public Image UploadData(Guid id, string path, UploadOptions? options, CancellationToken cancellationToken)
     {
         options ??= UploadOptions.None;
-        using var file = SourceFile.Open(path);
+        using var file = SourceFile.Open(path, cancellationToken);
         long? length = file.CanSeek ? file.Length : null;
         if (options.Size is long declared && length is long actual && declared != actual)
             throw ImageErrors.DeclaredSizeMismatch(id, path, declared, actual);
@@ -253,7 +253,8 @@ public sealed class ImageService
         var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityDownloading, image), target, image.Size);
         try
         {
-            DataDownload.Run(Backend.Store, image, target, overwrite, meter.Report, cancellationToken);
+            DataDownload.Run(Backend.Store, image, target, overwrite, meter.Report, cancellationToken,
+                Backend.Store is FileSystemImageStore files ? new[] { Backend.Folder.Root, files.Root } : new[] { Backend.Folder.Root });
         }
         finally
         {

@@ -143,8 +143,10 @@ public class DownloadTests
             var error = Assert.Throws<ImagePsException>(() =>
                 repository.Service.DownloadData(image.Id, repository.Scratch.File("copy.raw"), false, CancellationToken.None));
 
-            Assert.Equal("StoreReadFailed", error.ErrorId);
-            Assert.Equal(ErrorKind.ReadError, error.Kind);
+            // A folder where a data file belongs is not ImagePs's file: refused without opening it.
+            Assert.Equal("UnsafeRepositoryFile", error.ErrorId);
+            Assert.Equal(ErrorKind.SecurityError, error.Kind);
+            Assert.Contains(stored, error.Message);
             Assert.False(File.Exists(repository.Scratch.File("copy.raw")));
         }
     }

@@ -185,3 +185,48 @@ Describe 'Send-ImageData with qemu-img (filesystem store)' {
         $warnings | Should -Match '/nonexistent/qemu-img'
     }
 }
+
+Describe 'Stopping an upload whose source blocks' -Skip:(-not $IsLinux) {
+    It 'stops while the source FIFO is <Case>, leaves the image Queued, and the process still exits' -ForEach @(
+        @{ Case = 'never opened by a writer'; Writer = $false }
+        @{ Case = 'open but silent'; Writer = $true }
+    ) {
+        Use-TestRepository | Out-Null
+        $image = New-Image -Name stalled -DiskFormat raw
+        $fifo = Join-Path $TestDrive ('stall-' + [guid]::NewGuid().ToString('N'))
+        & mkfifo $fifo
+        # A writer that opens the FIFO and then writes nothing: the upload's read() blocks in the kernel.
+        $writer = if ($Writer) { Start-Process -FilePath sh -ArgumentList '-c', "`"exec 3>'$fifo'; exec sleep 120`"" -PassThru }
+        $log = Join-Path $TestDrive ('stop-' + [guid]::NewGuid().ToString('N'))
+        # In a fresh pwsh: Send-ImageData in a runspace, stopped as Ctrl+C stops it (PowerShell.Stop);
+        # the child prints whether Stop returned within 20 s, then must exit although a read is abandoned.
+        $child = Start-Pwsh -Log $log -Command @"
+Import-Module '$ManifestPath'
+`$ps = [powershell]::Create().AddScript("Import-Module '$ManifestPath'; 'imported'; Send-ImageData -Id '$($image.Id)' -Path '$fifo'")
+`$output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+`$null = `$ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]`$null, `$output)
+`$deadline = [DateTime]::UtcNow.AddSeconds(60)
+while (`$output.Count -eq 0 -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 }
+# The upload is blocked: in open() (no writer), or in read() once the image is Saving.
+if ('$Writer' -eq 'True') { while ((Get-Image -Id '$($image.Id)').Status -ne 'Saving' -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 100 } }
+Start-Sleep -Seconds 2
+"state before stop: `$(`$ps.InvocationStateInfo.State)"
+`$stop = `$ps.BeginStop(`$null, `$null)
+if (`$stop.AsyncWaitHandle.WaitOne(20000)) { 'stopped' } else { 'still running' }
+exit 0
+"@
+        try {
+            $exited = $child.WaitForExit(90000)
+            if (-not $exited) { Stop-Process -Id $child.Id -Force }
+        }
+        finally {
+            if ($writer) { Stop-Process -Id $writer.Id -Force -ErrorAction Ignore }
+        }
+
+        $exited | Should -BeTrue
+        Get-Content -LiteralPath $log | Should -Contain 'state before stop: Running'
+        Get-Content -LiteralPath $log | Should -Contain 'stopped'
+        Get-CatalogStatus -Id $image.Id | Should -Be 'queued'
+        @(Get-StoreFile).Count | Should -Be 0
+    }
+}

@@ -172,6 +172,7 @@ internal sealed class SqliteImageRepository : SqlImageRepository
 
     private SqliteConnection OpenSqlite()
     {
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" }) Settings.RepositoryFile.RequireRegularOrMissing(file);
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragmas = connection.CreateCommand();

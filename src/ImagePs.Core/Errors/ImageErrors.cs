@@ -163,6 +163,17 @@ public static class ImageErrors
         new("DestinationWriteFailed", inner is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
             F(Messages.DestinationWriteFailed, path, inner.Message), path, inner);
 
+    /// <summary>Save-ImageData was given a FIFO, socket, block device or folder as the file to write.</summary>
+    public static ImagePsException DestinationNotRegularFile(string path, string kind) =>
+        new("DestinationNotRegularFile", ErrorKind.InvalidArgument, F(Messages.DestinationNotRegularFile, path, kind), path);
+
+    /// <summary>Save-ImageData was told to write inside the repository folder or the store.</summary>
+    public static ImagePsException InvalidDestination(string path, string folder) =>
+        new("InvalidDestination", ErrorKind.InvalidArgument, F(Messages.InvalidDestination, path, folder), path);
+
+    public static ImagePsException DestinationFolderNotFound(string path, string folder) =>
+        new("DestinationFolderNotFound", ErrorKind.ObjectNotFound, F(Messages.DestinationFolderNotFound, path, folder), path);
+
     // --- the store ------------------------------------------------------------------------------
     public static ImageConflictException DataAlreadyStored(Guid id, string path) =>
         new("ImageDataExists", ErrorKind.ResourceExists, F(Messages.ImageDataExists, id, path), id);

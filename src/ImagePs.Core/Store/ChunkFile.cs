@@ -18,11 +18,12 @@ internal sealed class ChunkFile : IChunkWriter, IDisposable
         _handle = handle;
     }
 
-    public static ChunkFile Create(string path)
+    /// <summary>Creates the file, readable by its owner only, or (<paramref name="ownerOnly"/> false) as the umask allows.</summary>
+    public static ChunkFile Create(string path, bool ownerOnly = true)
     {
-        var direct = DirectFileChunkWriter.TryCreate(path);
+        var direct = DirectFileChunkWriter.TryCreate(path, ownerOnly);
         if (direct is not null) return new ChunkFile(direct, direct);
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
+        var file = Settings.RepositoryFile.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
         return new ChunkFile(new FileChunkWriter(file), file);
     }
 

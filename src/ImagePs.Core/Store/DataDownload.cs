@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using ImagePs.Settings;
 
 namespace ImagePs.Store;
 
@@ -19,10 +20,16 @@ internal static class DataDownload
         return Directory.Exists(full) ? Path.Combine(full, FileNameFor(image)) : full;
     }
 
-    public static void Run(IImageStore store, Image image, string target, bool overwrite, Action<long> progress, CancellationToken cancellationToken)
+    public static void Run(IImageStore store, Image image, string target, bool overwrite, Action<long> progress, CancellationToken cancellationToken,
+        params string[] protectedFolders)
     {
-        if (File.Exists(target) && !overwrite) throw ImageErrors.DestinationExists(target);
-        if (Directory.Exists(target)) throw ImageErrors.DestinationExists(target);
+        var destination = Resolve(target, protectedFolders);
+        var type = RepositoryFile.FileTypeOf(destination);
+        var exists = type is not null || File.Exists(destination) || Directory.Exists(destination);
+        if (Directory.Exists(destination) || type == TypeDirectory) throw ImageErrors.DestinationNotRegularFile(target, "folder");
+        if (exists && !overwrite) throw ImageErrors.DestinationExists(target);
+        if (type is { } special && special != TypeRegular && special != TypeCharDevice)
+            throw ImageErrors.DestinationNotRegularFile(target, KindName(special));
         var location = image.Locations.FirstOrDefault()?.Url ?? throw ImageErrors.ImageDataMissing(image, "(no location)");
 
         Stream data;
@@ -39,18 +46,30 @@ internal static class DataDownload
             throw ImageErrors.StoreReadFailed(location, e);
         }
 
-        var folder = Path.GetDirectoryName(target)!;
-        var partial = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{FileSystemImageStore.PartialSuffix}");
+        if (type == TypeCharDevice)
+        {
+            WriteThrough(image, data, destination, target, location, progress, cancellationToken);
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(destination)!;
+        RemoveDeadPartials(folder);
+        // Named so that a later download can tell it is one of ours and whether its writer is alive
+        // (a live writer holds it locked): a killed download leaves nothing behind for ever.
+        var partial = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Environment.ProcessId}.{Guid.NewGuid():N}{FileSystemImageStore.PartialSuffix}");
         try
         {
             SinglePassCopier.Result copied;
             using (data)
-            using (var output = ChunkFile.Create(partial))
+            using (var output = ChunkFile.Create(partial, ownerOnly: false))
             {
+                // A replaced file keeps its permissions; a new one gets what the umask allows.
+                if (exists && !OperatingSystem.IsWindows()) File.SetUnixFileMode(partial, File.GetUnixFileMode(destination));
                 copied = SinglePassCopier.Copy(image.Id, data, output, image.Size, location, null, progress, cancellationToken);
+                Verify(image, copied);
+                if (!OperatingSystem.IsWindows()) MoveIntoPlace(partial, destination, overwrite);
             }
-            Verify(image, copied);
-            MoveIntoPlace(partial, target, overwrite);
+            if (OperatingSystem.IsWindows()) MoveIntoPlace(partial, destination, overwrite);
         }
         catch (ImagePsException e) when (e.ErrorId == "ImageSizeMismatch")
         {
@@ -69,6 +88,94 @@ internal static class DataDownload
         }
     }
 
+    private const int TypeFifo = 0x1000, TypeCharDevice = 0x2000, TypeDirectory = 0x4000, TypeBlockDevice = 0x6000, TypeRegular = 0x8000, TypeSocket = 0xC000;
+
+    private static string KindName(int type) => type switch
+    {
+        TypeFifo => "FIFO",
+        TypeBlockDevice => "block device",
+        TypeSocket => "socket",
+        TypeDirectory => "folder",
+        _ => "special file",
+    };
+
+    /// <summary>
+    /// The file to write: through a symbolic link to the file it names (the link stays), in a folder
+    /// that exists and lies outside the repository and its store (resolved, so a link cannot hide it).
+    /// </summary>
+    private static string Resolve(string target, string[] protectedFolders)
+    {
+        var destination = Path.GetFullPath(target);
+        if (new FileInfo(destination).LinkTarget is not null && File.ResolveLinkTarget(destination, returnFinalTarget: true) is { } final)
+            destination = final.FullName;
+        var folder = Path.GetDirectoryName(destination)!;
+        if (!Directory.Exists(folder)) throw ImageErrors.DestinationFolderNotFound(target, folder);
+        var realFolder = RepositoryFile.RealPath(folder);
+        foreach (var root in protectedFolders)
+        {
+            if (!Directory.Exists(root)) continue;
+            var realRoot = RepositoryFile.RealPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            if ((realFolder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).StartsWith(realRoot, PathComparison))
+                throw ImageErrors.InvalidDestination(target, root);
+        }
+        return Path.Combine(realFolder, Path.GetFileName(destination));
+    }
+
+    private static StringComparison PathComparison => OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>A character device (/dev/null, a tape, a serial line) is written to, never renamed over.</summary>
+    private static void WriteThrough(Image image, Stream data, string destination, string target, string location, Action<long> progress,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            using (data)
+            using (var device = new FileStream(destination, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1))
+            {
+                var copied = SinglePassCopier.Copy(image.Id, data, new FileChunkWriter(device), image.Size, location, null, progress, cancellationToken);
+                Verify(image, copied);
+            }
+        }
+        catch (ImagePsException e) when (e.ErrorId == "ImageSizeMismatch")
+        {
+            throw ImageErrors.ImageDataCorrupted(image, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.DestinationWriteFailed(target, e);
+        }
+    }
+
+    /// <summary>Partial files of earlier downloads into <paramref name="folder"/> whose process is gone (their lock is free).</summary>
+    private static void RemoveDeadPartials(string folder)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetFiles(folder, ".*" + FileSystemImageStore.PartialSuffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var path in candidates)
+        {
+            if (!OurPartial.IsMatch(Path.GetFileName(path))) continue;
+            try
+            {
+                using var held = RepositoryFile.Open(path, FileMode.Open, FileAccess.Read, FileShare.None);
+                RepositoryFile.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImagePsException)
+            {
+                // Locked by a live download, or not ours to touch.
+            }
+        }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex OurPartial =
+        new(@"^\..+\.[0-9]+\.[0-9a-f]{32}\.partial$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private static void Verify(Image image, SinglePassCopier.Result copied)
     {
         if (image.Checksum is { } md5 && !string.Equals(md5, copied.Md5, StringComparison.OrdinalIgnoreCase))
@@ -80,6 +187,7 @@ internal static class DataDownload
 
     private static void MoveIntoPlace(string partial, string target, bool overwrite)
     {
+        // A rename: atomic, and on Unix done while the partial is still locked by this download.
         if (overwrite && File.Exists(target)) File.Replace(partial, target, null);
         else File.Move(partial, target);
     }

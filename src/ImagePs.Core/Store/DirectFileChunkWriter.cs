@@ -17,6 +17,7 @@ internal sealed class DirectFileChunkWriter : IChunkWriter, IDisposable
 {
     private const int OWronly = 0x1, OCreat = 0x40, OExcl = 0x80, OCloexec = 0x80000;
     private const int FGetfl = 3, FSetfl = 4;
+    private const int LockEx = 2, LockNb = 4;
     private const int Einval = 22, Eacces = 13, Eperm = 1, Eintr = 4;
 
     private readonly int _fd;
@@ -32,12 +33,20 @@ internal sealed class DirectFileChunkWriter : IChunkWriter, IDisposable
     }
 
     /// <summary>Creates <paramref name="path"/> (it must not exist) for direct writing, or returns null.</summary>
-    public static DirectFileChunkWriter? TryCreate(string path)
+    public static DirectFileChunkWriter? TryCreate(string path, bool ownerOnly = true)
     {
         var directFlag = DirectFlag();
         if (directFlag == 0) return null;
-        var fd = open(Encoding.UTF8.GetBytes(path + "\0"), OWronly | OCreat | OExcl | OCloexec | directFlag, Convert.ToInt32("600", 8));
-        if (fd >= 0) return new DirectFileChunkWriter(fd, directFlag, path);
+        var noFollow = directFlag == 0x4000 ? 0x20000 : 0x8000;
+        var fd = open(Encoding.UTF8.GetBytes(path + "\0"), OWronly | OCreat | OExcl | OCloexec | noFollow | directFlag, Convert.ToInt32(ownerOnly ? "600" : "666", 8));
+        // Locked while written, as the ordinary file is: recovery does not delete a file being written.
+        if (fd >= 0 && flock(fd, LockEx | LockNb) == 0) return new DirectFileChunkWriter(fd, directFlag, path);
+        if (fd >= 0)
+        {
+            var lockErrno = Marshal.GetLastWin32Error();
+            close(fd);
+            throw Error(lockErrno, path);
+        }
 
         var errno = Marshal.GetLastWin32Error();
         if (errno == Einval) return null; // the filesystem does not do direct I/O
@@ -119,6 +128,9 @@ internal sealed class DirectFileChunkWriter : IChunkWriter, IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int fcntl(int fd, int command, int argument);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int flock(int fd, int operation);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int fsync(int fd);

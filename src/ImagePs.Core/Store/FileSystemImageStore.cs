@@ -33,8 +33,10 @@ internal sealed class FileSystemImageStore : IImageStore
             {
                 copied = SinglePassCopier.Copy(imageId, data, output, options.ExpectedSize, SourceName(data),
                     options.ExtraHashes, options.Progress, cancellationToken);
+                // Unix moves the file while its lock is still held, so recovery never sees it unlocked.
+                if (!IsWindows) MoveIntoPlace(imageId, partial, target);
             }
-            MoveIntoPlace(imageId, partial, target);
+            if (IsWindows) MoveIntoPlace(imageId, partial, target);
             return new StoredData(LocationOf(target), copied.Size, copied.Md5, SinglePassCopier.HashAlgo, copied.Sha512, copied.Digests);
         }
         catch (Exception e)
@@ -47,14 +49,14 @@ internal sealed class FileSystemImageStore : IImageStore
     }
 
     public Stream OpenRead(string location) =>
-        new FileStream(PathOf(location), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        Settings.RepositoryFile.Open(PathOf(location), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
 
     public void Delete(string location)
     {
         var path = PathOf(location);
         try
         {
-            File.Delete(path);
+            Settings.RepositoryFile.Delete(path);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -69,10 +71,38 @@ internal sealed class FileSystemImageStore : IImageStore
     public void DeleteLeftovers(Guid imageId)
     {
         var id = imageId.ToString("D");
-        foreach (var partial in Directory.GetFiles(Root, id + ".*" + PartialSuffix)) TryDelete(partial);
+        foreach (var partial in Directory.GetFiles(Root, id + ".*" + PartialSuffix)) DeleteUnlessBeingWritten(imageId, partial);
         var target = DataPath(imageId);
-        if (File.Exists(target)) Delete(LocationOf(target));
+        if (File.Exists(target)) DeleteUnlessBeingWritten(imageId, target);
     }
+
+    /// <summary>
+    /// A writer holds its file locked until it is in place: a locked leftover proves its upload is
+    /// alive even if the upload's lease file was removed by hand, so nothing is deleted under it.
+    /// </summary>
+    private void DeleteUnlessBeingWritten(Guid imageId, string path)
+    {
+        FileStream held;
+        try
+        {
+            held = Settings.RepositoryFile.Open(path, FileMode.Open, FileAccess.Read, FileShare.None);
+        }
+        catch (FileNotFoundException)
+        {
+            return;
+        }
+        catch (IOException e) when (e.HResult is 11 or 35 || (IsWindows && (e.HResult & 0xFFFF) is 32 or 33))
+        {
+            throw ImageErrors.UploadInProgress(imageId);
+        }
+        using (held)
+        {
+            if (path.EndsWith(PartialSuffix, StringComparison.Ordinal)) TryDelete(path);
+            else Delete(LocationOf(path));
+        }
+    }
+
+    private static bool IsWindows => Path.DirectorySeparatorChar == '\\';
 
     public string? GetLocalPath(string location) => PathOf(location);
 
@@ -148,7 +178,7 @@ internal sealed class FileSystemImageStore : IImageStore
     {
         try
         {
-            File.Delete(path);
+            Settings.RepositoryFile.Delete(path);
         }
         catch (IOException)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using ImagePs.Settings;
 
 namespace ImagePs.Store;
 
@@ -12,6 +13,8 @@ namespace ImagePs.Store;
 /// </summary>
 internal sealed class FileUploadLeases : IUploadLeases
 {
+    private const int MaxAttempts = 10;
+
     private readonly string _folder;
 
     public FileUploadLeases(string folder)
@@ -25,9 +28,20 @@ internal sealed class FileUploadLeases : IUploadLeases
         try
         {
             Directory.CreateDirectory(_folder);
-            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
-            WriteHolder(file);
-            return file;
+            // The lease is the locked file, not its path: a lock taken on a file that was removed or
+            // replaced meanwhile (by its holder's Forget, or by hand) proves nothing, so take it again
+            // on what the path names now. Bounded: each retry needs someone to replace the file again.
+            for (var attempt = 0; ; attempt++)
+            {
+                var file = RepositoryFile.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                if (RepositoryFile.IsStillAt(file, path))
+                {
+                    WriteHolder(file);
+                    return file;
+                }
+                file.Dispose();
+                if (attempt == MaxAttempts) return null;
+            }
         }
         catch (IOException e) when (IsLockConflict(e))
         {
@@ -58,7 +72,7 @@ internal sealed class FileUploadLeases : IUploadLeases
     {
         try
         {
-            File.Delete(PathOf(imageId));
+            RepositoryFile.Delete(PathOf(imageId));
         }
         catch (IOException)
         {

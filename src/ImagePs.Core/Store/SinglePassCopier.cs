@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace ImagePs.Store;
 
@@ -60,6 +61,7 @@ internal static class SinglePassCopier
         }
 
         var workers = algorithms.Select(a => new HashWorker(a, ChunkCount, Release)).ToList();
+        DataChunk? abandoned = null;
         try
         {
             long total = 0;
@@ -67,7 +69,16 @@ internal static class SinglePassCopier
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var chunk = free.Take(cancellationToken);
-                var n = Fill(source, chunk, sourceName);
+                int n;
+                try
+                {
+                    n = Fill(source, chunk, sourceName, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    abandoned = chunk; // a read stuck in the kernel may still write into it
+                    throw;
+                }
                 if (n == 0)
                 {
                     free.Add(chunk);
@@ -103,20 +114,22 @@ internal static class SinglePassCopier
         finally
         {
             foreach (var worker in workers) worker.Dispose();
-            foreach (var chunk in chunks) chunk.Dispose();
+            // An abandoned read's buffer is never returned to the pool (nor unpinned): another copy
+            // must not get an array that a late read() still writes into. One chunk per such cancel.
+            foreach (var chunk in chunks.Where(c => !ReferenceEquals(c, abandoned))) chunk.Dispose();
             free.Dispose();
         }
     }
 
     /// <summary>Reads until the chunk is full or the data ends, so only the last chunk is short.</summary>
-    private static int Fill(Stream source, DataChunk chunk, string sourceName)
+    private static int Fill(Stream source, DataChunk chunk, string sourceName, CancellationToken cancellationToken)
     {
         var filled = 0;
         try
         {
             while (filled < chunk.Capacity)
             {
-                var n = source.Read(chunk.Buffer, chunk.Offset + filled, chunk.Capacity - filled);
+                var n = Read(source, chunk.Buffer, chunk.Offset + filled, chunk.Capacity - filled, cancellationToken);
                 if (n == 0) break;
                 filled += n;
             }
@@ -131,6 +144,32 @@ internal static class SinglePassCopier
         }
         chunk.Count = filled;
         return filled;
+    }
+
+    /// <summary>
+    /// A read that Ctrl+C can interrupt whatever the source does: a FIFO nobody writes to, or a
+    /// network share that stalls, blocks read() in the kernel, where no cancellation reaches it. The
+    /// read runs on a pool thread (a background thread: it never keeps the process alive) and is
+    /// abandoned on cancellation.
+    /// </summary>
+    private static int Read(Stream source, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled) return source.Read(buffer, offset, count);
+        var read = Task.Run(() => source.Read(buffer, offset, count));
+        try
+        {
+            read.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = read.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, not rethrown
+            throw;
+        }
+        catch (AggregateException)
+        {
+            // Faulted: rethrown below as the original exception.
+        }
+        return read.GetAwaiter().GetResult();
     }
 
     /// <summary>Lower-case hex, as Glance stores checksums (net8.0 has no Convert.ToHexStringLower).</summary>

@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace ImagePs;
 
@@ -23,9 +25,37 @@ internal static class SourceFile
         return full;
     }
 
-    public static FileStream Open(string path)
+    /// <summary>
+    /// Opens the source; cancellation returns at once even while the open blocks (a FIFO waits in
+    /// open() until a writer comes): the abandoned open closes what it gets, if it ever gets it.
+    /// </summary>
+    public static FileStream Open(string path, CancellationToken cancellationToken = default)
     {
         var full = Check(path);
+        if (!cancellationToken.CanBeCanceled) return OpenChecked(full);
+        var opening = Task.Run(() => OpenChecked(full));
+        try
+        {
+            opening.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = opening.ContinueWith(t =>
+            {
+                if (t.Status == TaskStatus.RanToCompletion) t.Result.Dispose();
+                else _ = t.Exception;
+            }, TaskScheduler.Default);
+            throw;
+        }
+        catch (AggregateException)
+        {
+            // Faulted: rethrown below as the original exception.
+        }
+        return opening.GetAwaiter().GetResult();
+    }
+
+    private static FileStream OpenChecked(string full)
+    {
         try
         {
             return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
