@@ -64,7 +64,8 @@ public sealed class Image
     /// <summary>The status the catalog holds for this image: the expected value of the next save.</summary>
     internal ImageStatus PersistedStatus { get; private set; }
 
-    public override string ToString() => Name is null ? Id.ToString() : $"{Name} ({Id})";
+    /// <summary>"name (id)", the one form every message names an image by; controls in old names are shown as code points.</summary>
+    public override string ToString() => Name is null ? Id.ToString() : $"{MisleadingCharacters.Escape(Name)} ({Id})";
 
     // --- changes allowed through the gateway ----------------------------------------------------
 

@@ -102,6 +102,10 @@ public static class ImageErrors
     public static ImagePsException PathNotFileSystem(string path) =>
         new("PathNotFileSystem", ErrorKind.InvalidArgument, F(Messages.PathNotFileSystem, path), path);
 
+    /// <summary>A FIFO, device or socket where a regular file is needed (New-Image -Path inspects it).</summary>
+    public static ImagePsException SourceNotRegularFile(string path, string kind) =>
+        new("SourceNotRegularFile", ErrorKind.InvalidArgument, F(Messages.SourceNotRegularFile, path, kind), path);
+
     public static ImagePsException SourceAccessDenied(string path, Exception inner) =>
         new("SourceAccessDenied", ErrorKind.PermissionDenied, F(Messages.SourceAccessDenied, path, inner.Message), path, inner);
 
@@ -274,6 +278,13 @@ public static class ImageErrors
         _ => setting,
     };
 
-    /// <summary>Long user values are cut in messages so one bad argument cannot flood a console.</summary>
-    internal static string Shorten(string value) => value.Length <= 80 ? value : value.Substring(0, 77) + "...";
+    /// <summary>
+    /// Long user values are cut in messages so one bad argument cannot flood a console, and controls
+    /// are written as code points so the message shows what was typed, not what the controls make of it.
+    /// </summary>
+    internal static string Shorten(string value)
+    {
+        value = MisleadingCharacters.Escape(value);
+        return value.Length <= 80 ? value : value.Substring(0, 77) + "...";
+    }
 }
