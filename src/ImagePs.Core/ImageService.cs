@@ -171,8 +171,7 @@ public sealed class ImageService
     public Image UploadData(Guid id, string path, UploadOptions? options, CancellationToken cancellationToken)
     {
         options ??= UploadOptions.None;
-        using var file = SourceFile.Open(path, cancellationToken);
-        long? length = file.CanSeek ? file.Length : null;
+        using var file = SourceFile.Open(path, out var length, cancellationToken);
         if (options.Size is long declared && length is long actual && declared != actual)
             throw ImageErrors.DeclaredSizeMismatch(id, path, declared, actual);
         var source = new ImageDataSource(file, options.Size ?? length, path)

@@ -67,7 +67,8 @@ public sealed class Image
     /// <summary>The catalog's row version when this image was read or last saved: saves compare-and-swap on it.</summary>
     internal long PersistedVersion { get; private set; }
 
-    public override string ToString() => Name is null ? Id.ToString() : $"{Name} ({Id})";
+    /// <summary>"name (id)", the one form every message names an image by; controls in old names are shown as code points.</summary>
+    public override string ToString() => Name is null ? Id.ToString() : $"{MisleadingCharacters.Escape(Name)} ({Id})";
 
     // --- changes allowed through the gateway ----------------------------------------------------
 

@@ -37,16 +37,14 @@ public sealed class ImageMember
         return new ImageMember(imageId, memberId, ImageMemberStatus.Pending, now, now);
     }
 
-    /// <summary>A project name: not empty, at most 255 characters (Glance's column), no control characters.</summary>
+    /// <summary>A project name: not empty, at most 255 characters (Glance's column), no control, bidi or invisible characters.</summary>
     public static void CheckMemberId(string? memberId)
     {
         if (memberId is null || memberId.Trim().Length == 0) throw ImageErrors.InvalidMemberId(memberId ?? "", Messages.ReasonEmpty);
         if (memberId.Length > MaxMemberIdLength)
             throw ImageErrors.InvalidMemberId(memberId, string.Format(Messages.ReasonTooLong, MaxMemberIdLength));
-        foreach (var c in memberId)
-        {
-            if (char.IsControl(c)) throw ImageErrors.InvalidMemberId(memberId, Messages.ReasonControlCharacter);
-        }
+        if (MisleadingCharacters.Find(memberId, freeText: false) is string reason)
+            throw ImageErrors.InvalidMemberId(memberId, reason);
     }
 
     internal void SetStatus(ImageMemberStatus status) => Status = status;

@@ -5,7 +5,8 @@ namespace ImagePs;
 
 /// <summary>
 /// Glance's rules for the values an image may hold, used by the factory and by every change.
-/// Also refuses control characters in names, tags and keys: they end up on admins' consoles.
+/// Also refuses control, bidi and invisible characters in names, tags and keys (see
+/// <see cref="MisleadingCharacters"/>): they end up on admins' consoles.
 /// </summary>
 public static class ImageValidation
 {
@@ -41,8 +42,8 @@ public static class ImageValidation
         if (name is null) return;
         if (name.Length > MaxNameLength)
             throw ImageErrors.InvalidName(name, string.Format(Messages.ReasonTooLong, MaxNameLength));
-        if (HasControlCharacter(name, allowWhitespaceControls: false))
-            throw ImageErrors.InvalidName(name, Messages.ReasonControlCharacter);
+        if (MisleadingCharacters.Find(name, freeText: false) is string reason)
+            throw ImageErrors.InvalidName(name, reason);
     }
 
     public static string? CanonicalDiskFormat(string? value)
@@ -72,8 +73,8 @@ public static class ImageValidation
         if (tag is null || tag.Trim().Length == 0) throw ImageErrors.InvalidTag(tag ?? "", Messages.ReasonEmpty);
         if (tag.Length > MaxTagLength)
             throw ImageErrors.InvalidTag(tag, string.Format(Messages.ReasonTooLong, MaxTagLength));
-        if (HasControlCharacter(tag, allowWhitespaceControls: false))
-            throw ImageErrors.InvalidTag(tag, Messages.ReasonControlCharacter);
+        if (MisleadingCharacters.Find(tag, freeText: false) is string reason)
+            throw ImageErrors.InvalidTag(tag, reason);
     }
 
     /// <summary>Checks an extra property's name (reserved, read-only, base attribute) and value.</summary>
@@ -85,13 +86,13 @@ public static class ImageValidation
         if (Base.Contains(key)) throw ImageErrors.InvalidProperty(key, Messages.ReasonBaseAttribute);
         if (key.Length > MaxPropertyKeyLength)
             throw ImageErrors.InvalidProperty(key, string.Format(Messages.ReasonTooLong, MaxPropertyKeyLength));
-        if (HasControlCharacter(key, allowWhitespaceControls: false))
-            throw ImageErrors.InvalidProperty(key, Messages.ReasonControlCharacter);
+        if (MisleadingCharacters.Find(key, freeText: false) is string keyReason)
+            throw ImageErrors.InvalidProperty(key, keyReason);
         if (value is null) throw ImageErrors.InvalidProperty(key, Messages.ReasonNullValue);
         if (value.Length > MaxPropertyValueLength)
             throw ImageErrors.InvalidProperty(key, string.Format(Messages.ReasonValueTooLong, MaxPropertyValueLength));
-        if (HasControlCharacter(value, allowWhitespaceControls: true))
-            throw ImageErrors.InvalidProperty(key, Messages.ReasonControlCharacter);
+        if (MisleadingCharacters.Find(value, freeText: true) is string valueReason)
+            throw ImageErrors.InvalidProperty(key, string.Format(Messages.ReasonInValue, valueReason));
     }
 
     /// <summary>
@@ -104,16 +105,5 @@ public static class ImageValidation
         if (Reserved.Contains(key)) throw ImageErrors.ReservedProperty(key);
         if (ReadOnly.Contains(key) || SystemProperties.IsSystem(key)) throw ImageErrors.ReadOnlyProperty(key);
         if (Base.Contains(key)) throw ImageErrors.BaseAttributeNotRemovable(key);
-    }
-
-    private static bool HasControlCharacter(string value, bool allowWhitespaceControls)
-    {
-        foreach (var c in value)
-        {
-            if (!char.IsControl(c)) continue;
-            if (allowWhitespaceControls && (c == '\t' || c == '\n' || c == '\r')) continue;
-            return true;
-        }
-        return false;
     }
 }

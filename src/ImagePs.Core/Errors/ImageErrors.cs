@@ -10,8 +10,20 @@ namespace ImagePs;
 /// </summary>
 public static class ImageErrors
 {
-    private static string F(string format, params object?[] args) =>
-        string.Format(CultureInfo.CurrentCulture, format, args);
+    /// <summary>
+    /// Formats a message. A text put just before a full stop (a reason, a value, another exception's
+    /// message) loses its own final full stop, so no message reads "failed: Disk quota exceeded..".
+    /// </summary>
+    private static string F(string format, params object?[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is string text && text.EndsWith('.') && !text.EndsWith("...", StringComparison.Ordinal)
+                && format.Contains("{" + i.ToString(CultureInfo.InvariantCulture) + "}.", StringComparison.Ordinal))
+                args[i] = text.Substring(0, text.Length - 1);
+        }
+        return string.Format(CultureInfo.CurrentCulture, format, args);
+    }
 
     // --- finding images -------------------------------------------------------------------------
     public static ImageNotFoundException NotFound(Guid id) =>
@@ -27,12 +39,20 @@ public static class ImageErrors
         new("ImageAlreadyExists", ErrorKind.ResourceExists, F(Messages.ImageAlreadyExists, id), id);
 
     // --- status ---------------------------------------------------------------------------------
+    /// <summary>A status move Glance forbids; the message says what the user can do instead of naming the states.</summary>
     public static ImagePsException InvalidTransition(Image image, ImageStatus to) =>
-        new("InvalidStatusTransition", ErrorKind.InvalidOperation,
-            F(Messages.InvalidStatusTransition, image.Id, image.Status, to), image);
+        new("InvalidStatusTransition", ErrorKind.InvalidOperation, F(TransitionMessage(image.Status, to), image, image.Status, to), image);
+
+    private static string TransitionMessage(ImageStatus from, ImageStatus to) => (from, to) switch
+    {
+        (ImageStatus.Active or ImageStatus.Deactivated or ImageStatus.PendingDelete, ImageStatus.Saving) => Messages.ImageAlreadyHasData,
+        (ImageStatus.Saving, ImageStatus.Saving) => Messages.ImageTakingData,
+        (ImageStatus.Killed, _) => Messages.ImageKilled,
+        _ => Messages.InvalidStatusTransition,
+    };
 
     public static ImageConflictException StatusConflict(Image image, ImageStatus expected, ImageStatus actual) =>
-        new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.ImageConflict, image.Id, expected, actual), image);
+        new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.ImageConflict, image, expected, actual), image);
 
     public static ImageConflictException UploadInProgress(Guid id) =>
         new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.UploadInProgress, id), id);
@@ -42,10 +62,10 @@ public static class ImageErrors
         new("ImageConflict", ErrorKind.ResourceBusy, F(Messages.ImageChangedConcurrently, image), image);
 
     public static ImagePsException FormatsRequired(Image image) =>
-        new("ImageFormatsRequired", ErrorKind.InvalidOperation, F(Messages.ImageFormatsRequired, image.Id), image);
+        new("ImageFormatsRequired", ErrorKind.InvalidOperation, F(Messages.ImageFormatsRequired, image), image);
 
     public static ImagePsException ImageProtected(Image image) =>
-        new("ImageProtected", ErrorKind.PermissionDenied, F(Messages.ImageProtected, image.Id, image.Name), image);
+        new("ImageProtected", ErrorKind.PermissionDenied, F(Messages.ImageProtected, image), image);
 
     public static ImagePsException FormatNotChangeable(Image image, string attribute, string? current, string requested) =>
         new("ImageFormatNotChangeable", ErrorKind.InvalidOperation,
@@ -106,6 +126,10 @@ public static class ImageErrors
     public static ImagePsException PathNotFileSystem(string path) =>
         new("PathNotFileSystem", ErrorKind.InvalidArgument, F(Messages.PathNotFileSystem, path), path);
 
+    /// <summary>A FIFO, device or socket where a regular file is needed (New-Image -Path inspects it).</summary>
+    public static ImagePsException SourceNotRegularFile(string path, string kind) =>
+        new("SourceNotRegularFile", ErrorKind.InvalidArgument, F(Messages.SourceNotRegularFile, path, kind), path);
+
     public static ImagePsException SourceAccessDenied(string path, Exception inner) =>
         new("SourceAccessDenied", ErrorKind.PermissionDenied, F(Messages.SourceAccessDenied, path, inner.Message), path, inner);
 
@@ -125,7 +149,7 @@ public static class ImageErrors
         new("ImageSizeCapExceeded", ErrorKind.LimitsExceeded, F(Messages.ImageSizeCapExceeded, id, cap), id);
 
     public static ImagePsException StorageQuotaExceeded(Image image, long quota, long used) =>
-        new("StorageQuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.StorageQuotaExceeded, image.Id, image.Owner, quota, used), image.Id);
+        new("StorageQuotaExceeded", ErrorKind.LimitsExceeded, F(Messages.StorageQuotaExceeded, image, image.Owner, quota, used), image.Id);
 
     public static ImagePsException ChecksumMismatch(Guid id, string declared, string actual) =>
         new("ChecksumMismatch", ErrorKind.InvalidData, F(Messages.ChecksumMismatch, id, Shorten(declared), actual), id);
@@ -307,6 +331,13 @@ public static class ImageErrors
         _ => setting,
     };
 
-    /// <summary>Long user values are cut in messages so one bad argument cannot flood a console.</summary>
-    internal static string Shorten(string value) => value.Length <= 80 ? value : value.Substring(0, 77) + "...";
+    /// <summary>
+    /// Long user values are cut in messages so one bad argument cannot flood a console, and controls
+    /// are written as code points so the message shows what was typed, not what the controls make of it.
+    /// </summary>
+    internal static string Shorten(string value)
+    {
+        value = MisleadingCharacters.Escape(value);
+        return value.Length <= 80 ? value : value.Substring(0, 77) + "...";
+    }
 }

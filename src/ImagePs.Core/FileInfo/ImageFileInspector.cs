@@ -18,7 +18,7 @@ public static class ImageFileInspector
 
     public static ImageFileInfo Inspect(string path, bool hash, CancellationToken cancellationToken = default)
     {
-        using var file = SourceFile.Open(path);
+        using var file = SourceFile.Open(SourceFile.Check(path), out _, cancellationToken); // a regular file: headers are read at several offsets
         var full = file.Name;
         try
         {

@@ -8,31 +8,44 @@ namespace ImagePs;
 /// <summary>Opens the file an upload reads, with a clear error for each way that can go wrong.</summary>
 internal static class SourceFile
 {
-    /// <summary>Returns the full path of an existing regular file, or the matching error.</summary>
+    /// <summary>
+    /// Returns the full path of an existing regular file, or the matching error. Inspection
+    /// (New-Image -Path) reads headers at several offsets, which a FIFO or a device cannot give.
+    /// </summary>
     public static string Check(string path)
     {
-        string full;
-        try
-        {
-            full = Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw ImageErrors.SourceNotFound(path);
-        }
-        if (Directory.Exists(full)) throw ImageErrors.SourceIsDirectory(full);
-        if (!File.Exists(full)) throw ImageErrors.SourceNotFound(full);
+        var (full, kind) = Find(path);
+        if (kind != SourceKind.RegularFile) throw ImageErrors.SourceNotRegularFile(full, KindName(kind));
         return full;
     }
 
     /// <summary>
-    /// Opens the source; cancellation returns at once even while the open blocks (a FIFO waits in
-    /// open() until a writer comes): the abandoned open closes what it gets, if it ever gets it.
+    /// Opens a source to upload: a regular file, or a stream (a FIFO, a character or block device)
+    /// read to its end. <paramref name="length"/> is the file's size when it can be known: a FIFO or
+    /// a device has none, and a regular file reporting 0 bytes may be a /proc or /sys file that has
+    /// content all the same, so 0 counts as unknown (an empty file still uploads as 0 bytes).
+    /// Cancellation returns at once even while the open blocks (a FIFO waits in open() until a
+    /// writer comes): the abandoned open closes what it gets, if it ever gets it.
     /// </summary>
-    public static FileStream Open(string path, CancellationToken cancellationToken = default)
+    public static FileStream Open(string path, out long? length, CancellationToken cancellationToken = default)
     {
-        var full = Check(path);
-        if (!cancellationToken.CanBeCanceled) return OpenChecked(full);
+        var (full, kind) = Find(path);
+        if (kind == SourceKind.Socket) throw ImageErrors.SourceNotRegularFile(full, KindName(kind));
+        var stream = cancellationToken.CanBeCanceled ? OpenCancellable(full, cancellationToken) : OpenChecked(full);
+        try
+        {
+            length = kind == SourceKind.RegularFile && stream.CanSeek && stream.Length > 0 ? stream.Length : null;
+        }
+        catch (IOException e)
+        {
+            stream.Dispose();
+            throw Classify(e, full);
+        }
+        return stream;
+    }
+
+    private static FileStream OpenCancellable(string full, CancellationToken cancellationToken)
+    {
         var opening = Task.Run(() => OpenChecked(full));
         try
         {
@@ -60,7 +73,7 @@ internal static class SourceFile
         {
             return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             throw Classify(e, full);
         }
@@ -71,5 +84,30 @@ internal static class SourceFile
         FileNotFoundException or DirectoryNotFoundException => ImageErrors.SourceNotFound(path),
         UnauthorizedAccessException => ImageErrors.SourceAccessDenied(path, e),
         _ => ImageErrors.SourceReadFailed(path, e),
+    };
+
+    private static (string Full, SourceKind Kind) Find(string path)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw ImageErrors.SourceNotFound(path);
+        }
+        var kind = SourceKinds.Of(full);
+        if (kind == SourceKind.Directory) throw ImageErrors.SourceIsDirectory(full);
+        if (kind == SourceKind.Missing) throw ImageErrors.SourceNotFound(full);
+        return (full, kind);
+    }
+
+    private static string KindName(SourceKind kind) => kind switch
+    {
+        SourceKind.Fifo => Messages.SourceKindFifo,
+        SourceKind.CharacterDevice => Messages.SourceKindCharacterDevice,
+        SourceKind.BlockDevice => Messages.SourceKindBlockDevice,
+        _ => Messages.SourceKindSocket,
     };
 }
