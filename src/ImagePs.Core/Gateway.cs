@@ -1,6 +1,9 @@
+using ImagePs.Catalog;
+using ImagePs.Domain;
 using ImagePs.Events;
 using ImagePs.Layers;
 using ImagePs.Policy;
+using ImagePs.Settings;
 
 namespace ImagePs;
 
@@ -10,7 +13,7 @@ namespace ImagePs;
 /// design's order is authorization, property protection, notifier, policy, quota, location, domain;
 /// each layer is one decorator file in Layers/ and decorates only what it has a say in.
 /// </summary>
-public sealed class Gateway
+internal sealed class Gateway
 {
     public Gateway(RepositoryBackend backend, CallerContext caller, IOperationObserver observer)
     {

@@ -5,7 +5,7 @@ namespace ImagePs;
 /// these into WriteWarning, WriteVerbose and WriteProgress on the pipeline thread. The core calls
 /// them only from the thread that called it.
 /// </summary>
-public interface IOperationObserver
+internal interface IOperationObserver
 {
     void Warning(string message);
 
@@ -15,7 +15,7 @@ public interface IOperationObserver
 }
 
 /// <summary>An observer that discards everything.</summary>
-public sealed class SilentObserver : IOperationObserver
+internal sealed class SilentObserver : IOperationObserver
 {
     public static SilentObserver Instance { get; } = new();
 

@@ -3,12 +3,18 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
 using ImagePs.Events;
 using ImagePs.Formats;
 using ImagePs.Layers;
 using ImagePs.Policy;
 using ImagePs.PropertyProtection;
+using ImagePs.Settings;
 using ImagePs.Store;
+using ImagePs.Transfer;
+using ImagePs.Usage;
 
 namespace ImagePs;
 
@@ -17,7 +23,7 @@ namespace ImagePs;
 /// upload's status changes: lease taken, Queued → Saving (compare-and-swap) → data → Active
 /// (compare-and-swap), and back to Queued with the data deleted when anything fails.
 /// </summary>
-public sealed class ImageService
+internal sealed class ImageService
 {
     private readonly Gateway _gateway;
     private readonly IOperationObserver _observer;

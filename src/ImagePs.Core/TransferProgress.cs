@@ -3,7 +3,7 @@ using System;
 namespace ImagePs;
 
 /// <summary>Where an upload or download stands: bytes, rate and time left, computed by the core.</summary>
-public sealed class TransferProgress
+internal sealed class TransferProgress
 {
     public TransferProgress(Guid imageId, string activity, string description, long bytesDone, long? totalBytes,
         double bytesPerSecond, TimeSpan? remaining, bool completed)

@@ -1,7 +1,7 @@
 namespace ImagePs;
 
 /// <summary>What a caller may declare about the data it uploads; the upload fails if the data disagrees.</summary>
-public sealed class UploadOptions
+internal sealed class UploadOptions
 {
     /// <summary>Bytes the data must have (<c>ImageSizeMismatch</c> otherwise).</summary>
     public long? Size { get; set; }

@@ -16,6 +16,9 @@ internal static class ScriptTypes
         "ImagePs.ImageMember",
         "ImagePs.ImageEvent",
         "ImagePs.ImageCopy",
+        "ImagePs.ImageUsage",
+        "ImagePs.ImageFileInfo",
+        "ImagePs.SafetyFinding",
         // Their enums.
         "ImagePs.ImageStatus",
         "ImagePs.ImageVisibility",

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ImagePs.Transfer;
 
 namespace ImagePs.Commands;
 

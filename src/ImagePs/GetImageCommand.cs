@@ -3,6 +3,9 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
 
 namespace ImagePs.Commands;
 
@@ -109,7 +112,7 @@ public sealed class GetImageCommand : ImageCmdlet
     public string[]? OsHashValue { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
-    public ImageSortKey SortBy { get; set; } = ImageSortKey.CreatedAt;
+    internal ImageSortKey SortBy { get; set; } = ImageSortKey.CreatedAt;
 
     [Parameter(ParameterSetName = ListSet)]
     public SwitchParameter Descending { get; set; }

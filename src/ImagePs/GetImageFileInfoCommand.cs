@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using ImagePs.Errors;
+using ImagePs.Formats;
 using Microsoft.PowerShell.Commands;
 
 namespace ImagePs.Commands;

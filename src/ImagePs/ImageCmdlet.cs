@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using ImagePs.Errors;
 
 namespace ImagePs.Commands;
 
@@ -18,7 +19,7 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
     protected CancellationToken Cancellation => _stopping.Token;
 
     /// <summary>The repository, opened on first use; failing to open it stops the command.</summary>
-    protected ImageService Service
+    private protected ImageService Service
     {
         get
         {

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using System.Resources;
+using ImagePs.Domain;
+using ImagePs.Errors;
 using ImagePs.Formats;
+using ImagePs.Settings;
 using Xunit;
 
 namespace ImagePs.Tests;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ImagePs.Formats;
 using ImagePs.Tests.Support;
 using Xunit;
 

@@ -1,3 +1,7 @@
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Events;
+using ImagePs.Layers;
 using ImagePs.Tests.Support;
 using Xunit;
 

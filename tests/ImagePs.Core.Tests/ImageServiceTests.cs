@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ImagePs.Layers;
 using ImagePs.Tests.Support;
 using Xunit;
 

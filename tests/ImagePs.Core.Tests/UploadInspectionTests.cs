@@ -1,3 +1,4 @@
+using ImagePs.Domain;
 using ImagePs.Formats;
 using ImagePs.Tests.Support;
 using Xunit;

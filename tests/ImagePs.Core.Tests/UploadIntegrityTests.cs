@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using ImagePs.Domain;
+using ImagePs.Layers;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

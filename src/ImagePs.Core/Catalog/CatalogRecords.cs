@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Linq;
+using ImagePs.Domain;
 
 namespace ImagePs.Catalog;
 

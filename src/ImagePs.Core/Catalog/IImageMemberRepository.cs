@@ -1,14 +1,14 @@
 using System;
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Catalog;
 
 /// <summary>
 /// The memberships of shared images (Glance's ImageMemberRepo). Implementations: the SQLite
 /// catalog; a server catalog later. Layers in the gateway decorate it with the same interface, and
 /// get the image each call is about, so they can judge owner and visibility without another read.
 /// </summary>
-public interface IImageMemberRepository
+internal interface IImageMemberRepository
 {
     /// <summary>Stores a new membership; an existing one is <c>ImageMemberExists</c>.</summary>
     void Add(Image image, ImageMember member);

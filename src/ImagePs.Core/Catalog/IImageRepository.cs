@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Catalog;
 
 /// <summary>
 /// The catalog of images (Glance's ImageRepo). Implementations: the SQLite catalog; layers in the
 /// gateway decorate it with the same interface.
 /// </summary>
-public interface IImageRepository
+internal interface IImageRepository
 {
     /// <summary>Stores a new image; an id that exists, or ever existed, is <c>ImageAlreadyExists</c>.</summary>
     void Add(Image image);

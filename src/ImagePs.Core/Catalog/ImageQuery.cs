@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Catalog;
 
 /// <summary>
 /// Filters for listing images. Within one filter any value may match; across filters all must
 /// match, except <see cref="Tags"/> where the image must carry every tag (as Glance's tag filter).
 /// </summary>
-public sealed class ImageQuery
+internal sealed class ImageQuery
 {
     public IReadOnlyList<Guid>? Ids { get; set; }
 
@@ -89,7 +89,7 @@ public sealed class ImageQuery
 }
 
 /// <summary>The listing orders of <see cref="ImageQuery.SortBy"/> (Glance's sort_key).</summary>
-public enum ImageSortKey
+internal enum ImageSortKey
 {
     CreatedAt,
     UpdatedAt,

@@ -1,3 +1,4 @@
+using ImagePs.Errors;
 using Npgsql;
 
 namespace ImagePs.Catalog;

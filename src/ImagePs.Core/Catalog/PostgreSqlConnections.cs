@@ -1,5 +1,6 @@
 using System;
 using System.Text.RegularExpressions;
+using ImagePs.Errors;
 using Npgsql;
 
 namespace ImagePs.Catalog;

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Linq;
+using ImagePs.Domain;
+using ImagePs.Errors;
 
 namespace ImagePs.Catalog;
 

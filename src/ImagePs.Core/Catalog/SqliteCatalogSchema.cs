@@ -1,3 +1,4 @@
+using ImagePs.Errors;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Data.Common;
 using System.IO;
 using System.Linq;
+using ImagePs.Errors;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using ImagePs.Errors;
 
 namespace ImagePs.Catalog;
 
@@ -10,7 +11,7 @@ namespace ImagePs.Catalog;
 /// so a hostile pattern cannot stall a query. <see cref="ToGlobPrefilter"/> gives SQLite a pattern
 /// that matches at least everything this one matches, so the catalog can use its name index.
 /// </summary>
-public sealed class WildcardPattern
+internal sealed class WildcardPattern
 {
     private enum Kind { Literal, AnyChar, AnySequence, Set }
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// Times as the catalogs keep them: UTC, whole microseconds (PostgreSQL's resolution, and Glance's

@@ -2,13 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// Glance's spelling of statuses and visibilities (<c>pending_delete</c>, <c>shared</c>), used in the
 /// catalog and in events so both read like Glance's own.
 /// </summary>
-public static class GlanceNames
+internal static class GlanceNames
 {
     private static readonly Dictionary<ImageStatus, string> StatusNames = new()
     {

@@ -1,7 +1,7 @@
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>Creates new, validated, Queued images. Layers wrap it in the gateway.</summary>
-public interface IImageFactory
+internal interface IImageFactory
 {
     Image NewImage(ImageDraft draft);
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
+using ImagePs.Domain;
+using ImagePs.Errors;
 
 namespace ImagePs;
 

@@ -2,15 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ImagePs.Errors;
+using ImagePs.Signatures;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// What Set-Image asks to change on an existing image (Glance's image PATCH): a null field is left as
 /// it is. <see cref="ApplyTo"/> checks every rule before it changes anything, so a refused change
 /// leaves the image exactly as it was read.
 /// </summary>
-public sealed class ImageChanges
+internal sealed class ImageChanges
 {
     public string? Name { get; set; }
     public ImageVisibility? Visibility { get; set; }

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>What a caller asks the factory for: every field a new image may be given.</summary>
-public sealed class ImageDraft
+internal sealed class ImageDraft
 {
     public Guid? Id { get; set; }
     public string? Name { get; set; }

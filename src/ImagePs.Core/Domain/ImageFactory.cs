@@ -1,6 +1,9 @@
 using System;
+using ImagePs.Errors;
+using ImagePs.Settings;
+using ImagePs.Signatures;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// The domain factory: a new image is Queued, owned by the caller's project, with every field

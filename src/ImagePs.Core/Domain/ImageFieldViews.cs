@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// An image's tags as PowerShell shows them where only text fits (Export-Csv, ConvertTo-Csv,

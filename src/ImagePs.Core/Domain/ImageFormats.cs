@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>The disk and container formats Glance accepts (glance/common/config.py defaults).</summary>
-public static class ImageFormats
+internal static class ImageFormats
 {
     public static IReadOnlyList<string> DiskFormats { get; } =
         new[] { "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop" };

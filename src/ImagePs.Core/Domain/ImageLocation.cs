@@ -3,7 +3,7 @@ namespace ImagePs;
 /// <summary>Where an image's data is kept: a URL the store understands (e.g. <c>file:///...</c>).</summary>
 public sealed class ImageLocation
 {
-    public ImageLocation(string url, string status = "active")
+    internal ImageLocation(string url, string status = "active")
     {
         Url = url;
         Status = status;

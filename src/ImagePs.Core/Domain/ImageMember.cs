@@ -1,4 +1,6 @@
 using System;
+using ImagePs.Domain;
+using ImagePs.Errors;
 
 namespace ImagePs;
 
@@ -8,7 +10,7 @@ namespace ImagePs;
 /// </summary>
 public sealed class ImageMember
 {
-    public const int MaxMemberIdLength = 255;
+    internal const int MaxMemberIdLength = 255;
 
     internal ImageMember(Guid imageId, string memberId, ImageMemberStatus status, DateTime createdAt, DateTime updatedAt)
     {
@@ -38,7 +40,7 @@ public sealed class ImageMember
     }
 
     /// <summary>A project name: not empty, at most 255 characters (Glance's column), no control, bidi or invisible characters.</summary>
-    public static void CheckMemberId(string? memberId)
+    internal static void CheckMemberId(string? memberId)
     {
         if (memberId is null || memberId.Trim().Length == 0) throw ImageErrors.InvalidMemberId(memberId ?? "", Messages.ReasonEmpty);
         if (memberId.Length > MaxMemberIdLength)

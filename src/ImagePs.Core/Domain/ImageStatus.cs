@@ -1,6 +1,6 @@
 namespace ImagePs;
 
-/// <summary>Glance's image statuses. The allowed moves are in <see cref="ImageStatusTransitions"/>.</summary>
+/// <summary>Glance's image statuses. The allowed moves are in <see cref="Domain.ImageStatusTransitions"/>.</summary>
 public enum ImageStatus
 {
     Queued,

@@ -1,12 +1,12 @@
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// The status state machine, exactly Glance's (glance/domain/__init__.py): any move not listed here
 /// is refused with <c>InvalidStatusTransition</c>.
 /// </summary>
-public static class ImageStatusTransitions
+internal static class ImageStatusTransitions
 {
     private static readonly Dictionary<ImageStatus, ImageStatus[]> Allowed = new()
     {

@@ -1,14 +1,15 @@
 using System;
 using System.Collections.Generic;
+using ImagePs.Errors;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// Glance's rules for the values an image may hold, used by the factory and by every change.
 /// Also refuses control, bidi and invisible characters in names, tags and keys (see
 /// <see cref="MisleadingCharacters"/>): they end up on admins' consoles.
 /// </summary>
-public static class ImageValidation
+internal static class ImageValidation
 {
     public const int MaxNameLength = 255;
     public const int MaxTagLength = 255;

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// Characters that make a name, tag or key show as something it is not on an admin's console: control
@@ -11,7 +11,7 @@ namespace ImagePs;
 /// surrogates (not text at all: UTF-8 storage would turn them into U+FFFD, so the value would change).
 /// ZWNJ and ZWJ (U+200C, U+200D) are kept: Persian words and emoji sequences need them.
 /// </summary>
-public static class MisleadingCharacters
+internal static class MisleadingCharacters
 {
     /// <summary>The refused format characters, with their Unicode names.</summary>
     private static readonly Dictionary<char, string> Invisible = new()

@@ -1,13 +1,13 @@
 using System;
 
-namespace ImagePs;
+namespace ImagePs.Domain;
 
 /// <summary>
 /// Extra properties ImagePs records itself, under the <c>imageps_</c> prefix (as Glance keeps
 /// <c>os_glance_</c> for its own): callers can read them but never set, change or remove them, and
 /// property protections do not apply to them.
 /// </summary>
-public static class SystemProperties
+internal static class SystemProperties
 {
     public const string Prefix = "imageps_";
 

@@ -1,14 +1,16 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using ImagePs.Domain;
+using ImagePs.Settings;
 
-namespace ImagePs;
+namespace ImagePs.Errors;
 
 /// <summary>
 /// The one list of every error the core raises, each with its stable id and kind. Messages come
 /// from Resources/Messages.resx and always name the offending value.
 /// </summary>
-public static class ImageErrors
+internal static class ImageErrors
 {
     /// <summary>
     /// Formats a message. A text put just before a full stop (a reason, a value, another exception's
@@ -228,7 +230,7 @@ public static class ImageErrors
 
     // --- format inspection -----------------------------------------------------------------------
     /// <summary>Data the inspector (or qemu-img) found unsafe; <paramref name="subject"/> is the image or the file.</summary>
-    public static UnsafeImageException UnsafeImage(object subject, object? target, IReadOnlyList<Formats.SafetyFinding> findings) =>
+    public static UnsafeImageException UnsafeImage(object subject, object? target, IReadOnlyList<SafetyFinding> findings) =>
         new(F(Messages.UnsafeImage, subject, string.Join("; ", System.Linq.Enumerable.Select(findings, f => f.Message))), target, findings);
 
     public static ImagePsException DiskFormatMismatch(object subject, object? target, string declared, string detected) =>

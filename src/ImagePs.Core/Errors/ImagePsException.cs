@@ -5,11 +5,11 @@ namespace ImagePs;
 /// <summary>
 /// Every failure the core reports on purpose. <see cref="ErrorId"/> is stable: scripts match on it
 /// (it becomes the start of the PowerShell FullyQualifiedErrorId). Create them through
-/// <see cref="ImageErrors"/>, which is the list of every id.
+/// <see cref="Errors.ImageErrors"/>, which is the list of every id.
 /// </summary>
 public class ImagePsException : Exception
 {
-    public ImagePsException(string errorId, ErrorKind kind, string message, object? target = null, Exception? innerException = null)
+    internal ImagePsException(string errorId, ErrorKind kind, string message, object? target = null, Exception? innerException = null)
         : base(message, innerException)
     {
         ErrorId = errorId;
@@ -29,13 +29,13 @@ public class ImagePsException : Exception
 /// <summary>The image (or another named object) does not exist.</summary>
 public sealed class ImageNotFoundException : ImagePsException
 {
-    public ImageNotFoundException(string errorId, string message, object? target)
+    internal ImageNotFoundException(string errorId, string message, object? target)
         : base(errorId, ErrorKind.ObjectNotFound, message, target) { }
 }
 
 /// <summary>The catalog changed underneath the caller: a compare-and-swap on the status failed.</summary>
 public sealed class ImageConflictException : ImagePsException
 {
-    public ImageConflictException(string errorId, ErrorKind kind, string message, object? target)
+    internal ImageConflictException(string errorId, ErrorKind kind, string message, object? target)
         : base(errorId, kind, message, target) { }
 }

@@ -1,3 +1,5 @@
+using ImagePs.Settings;
+
 namespace ImagePs.Events;
 
 /// <summary>

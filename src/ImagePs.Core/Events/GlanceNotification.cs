@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using ImagePs.Domain;
+using ImagePs.Settings;
 
 namespace ImagePs.Events;
 

@@ -7,7 +7,7 @@ namespace ImagePs.Events;
 /// Where a repository's events go and are read back from: the events-log files in the repository
 /// folder beside a SQLite catalog (<see cref="ImageEventLog"/>), the catalog's <c>image_events</c>
 /// table beside a PostgreSQL one (<see cref="PostgreSqlImageEventLog"/>), so every host of a team
-/// sees the same events. Chosen in <see cref="RepositoryBackend"/>.
+/// sees the same events. Chosen in <see cref="Settings.RepositoryBackend"/>.
 /// </summary>
 internal interface IImageEventLog
 {

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Events;
 
 /// <summary>Filters for reading the events log; all given filters must match.</summary>
-public sealed class ImageEventQuery
+internal sealed class ImageEventQuery
 {
     public IReadOnlyList<Guid>? ImageIds { get; set; }
 

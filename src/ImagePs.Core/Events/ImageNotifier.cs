@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ImagePs.Settings;
 
 namespace ImagePs.Events;
 

@@ -5,7 +5,7 @@ namespace ImagePs.Formats;
 /// <c>gpt</c> stands for any disk with a valid MBR or GPT partition table (a GPT disk starts with a
 /// protective MBR); <c>gpt</c> and <c>luks</c> are not Glance disk formats.
 /// </summary>
-public static class ContentFormats
+internal static class ContentFormats
 {
     public const string Raw = "raw";
     public const string Qcow2 = "qcow2";

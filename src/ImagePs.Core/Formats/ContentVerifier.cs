@@ -1,6 +1,10 @@
 using System;
 using System.IO;
 using System.Threading;
+using ImagePs.Domain;
+using ImagePs.Errors;
+using ImagePs.Settings;
+using ImagePs.Store;
 
 namespace ImagePs.Formats;
 

@@ -8,7 +8,7 @@ namespace ImagePs.Formats;
 /// How a declared Glance disk format relates to the detected content format (Glance's
 /// require_image_format_match, with its allowances), and which disk format New-Image gives a file.
 /// </summary>
-public static class DiskFormatRules
+internal static class DiskFormatRules
 {
     /// <summary>Disk formats Glance cannot inspect: their content is raw to every inspector.</summary>
     private static readonly HashSet<string> Uninspectable = new(StringComparer.Ordinal) { "ami", "ari", "aki", "ploop" };

@@ -1,12 +1,12 @@
 using System.Threading;
 
-namespace ImagePs;
+namespace ImagePs.Formats;
 
 /// <summary>
 /// Asks an external tool (qemu-img) for the virtual size of stored image data. It is only ever called
 /// after the native inspector found the data safe, with the format the inspector detected.
 /// </summary>
-public interface IVirtualSizeProbe
+internal interface IVirtualSizeProbe
 {
     /// <summary>Whether the tool can be run at all (found on PATH or at its configured path).</summary>
     bool IsAvailable { get; }
@@ -19,7 +19,7 @@ public interface IVirtualSizeProbe
 }
 
 /// <summary>A virtual size, or why there is none (a warning), or why the data is unsafe (a refusal).</summary>
-public sealed class VirtualSizeResult
+internal sealed class VirtualSizeResult
 {
     private VirtualSizeResult(long? virtualSize, string? problem, string? unsafeReason)
     {

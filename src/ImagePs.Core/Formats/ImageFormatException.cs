@@ -7,7 +7,7 @@ namespace ImagePs.Formats;
 /// inconsistent, over the read budget). It never leaves <see cref="ImageInspector"/>: there it becomes
 /// a <c>malformed</c> safety finding, so a caller only ever sees findings.
 /// </summary>
-public sealed class ImageFormatException : Exception
+internal sealed class ImageFormatException : Exception
 {
     public ImageFormatException(string message)
         : base(message)

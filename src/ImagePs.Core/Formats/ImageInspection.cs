@@ -4,7 +4,7 @@ using System.Linq;
 namespace ImagePs.Formats;
 
 /// <summary>What the native inspector found in image data.</summary>
-public sealed class ImageInspection
+internal sealed class ImageInspection
 {
     internal ImageInspection(string format, string? variant, long? virtualSize, long length, IReadOnlyList<string> matchedFormats,
         IReadOnlyList<SafetyFinding> findings, long bytesRead)

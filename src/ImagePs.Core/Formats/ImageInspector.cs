@@ -12,7 +12,7 @@ namespace ImagePs.Formats;
 /// the legitimate pairs: an ISO with a partition table (hybrid ISOs boot from USB sticks) and a fixed
 /// VHD of a partitioned disk (its data starts with the disk's MBR).
 /// </summary>
-public static class ImageInspector
+internal static class ImageInspector
 {
     /// <summary>In order of precedence when several match.</summary>
     private static readonly IFormatInspector[] Inspectors =

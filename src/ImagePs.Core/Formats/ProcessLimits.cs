@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace ImagePs.Formats;
 
 /// <summary>How a child process gets its CPU and address-space limits on this platform.</summary>
-public enum ProcessLimitMethod
+internal enum ProcessLimitMethod
 {
     /// <summary>No resource limits (Windows): only the wall-clock time limit applies.</summary>
     None,

@@ -1,4 +1,4 @@
-namespace ImagePs.Formats;
+namespace ImagePs;
 
 /// <summary>
 /// One reason an image must not be used: a check name that scripts can match on (like Glance's
@@ -6,7 +6,7 @@ namespace ImagePs.Formats;
 /// </summary>
 public sealed class SafetyFinding
 {
-    public SafetyFinding(string check, string message)
+    internal SafetyFinding(string check, string message)
     {
         Check = check;
         Message = message;

@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using ImagePs.Catalog;
+using ImagePs.Errors;
+using ImagePs.Settings;
 
 namespace ImagePs.Layers;
 
@@ -46,38 +49,36 @@ internal static class ImageAccess
 /// (<c>ImageNotFound</c>), and images it does not own are read-only (<c>ImageNotOwned</c>). Listings
 /// follow Glance's: without a visibility filter, community images appear only to their owner.
 /// </summary>
-internal sealed class AuthorizationImageRepository : IImageRepository
+internal sealed class AuthorizationImageRepository : ImageRepositoryProxy
 {
     private static readonly ImageMemberStatus[] AcceptedOnly = { ImageMemberStatus.Accepted };
 
-    private readonly IImageRepository _inner;
     private readonly IImageMemberRepository _members;
     private readonly CallerContext _caller;
 
     /// <param name="members">The catalog's memberships, undecorated: reading them to decide visibility is not a member action.</param>
-    public AuthorizationImageRepository(IImageRepository inner, IImageMemberRepository members, CallerContext caller)
+    public AuthorizationImageRepository(IImageRepository inner, IImageMemberRepository members, CallerContext caller) : base(inner)
     {
-        _inner = inner;
         _members = members;
         _caller = caller;
     }
 
-    public void Add(Image image)
+    public override void Add(Image image)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.Add(image);
+        Inner.Add(image);
     }
 
-    public Image Get(Guid id)
+    public override Image Get(Guid id)
     {
-        var image = _inner.Get(id);
+        var image = Inner.Get(id);
         return ImageAccess.CanSee(_caller, image, _members) ? image : throw ImageErrors.NotFound(id);
     }
 
     /// <summary>The catalog itself keeps to what the caller may see, so that its pages and counts are the caller's.</summary>
-    public IEnumerable<Image> List(ImageQuery query) => _inner.List(ForCaller(query));
+    public override IEnumerable<Image> List(ImageQuery query) => Inner.List(ForCaller(query));
 
-    public long Count(ImageQuery query) => _inner.Count(ForCaller(query));
+    public override long Count(ImageQuery query) => Inner.Count(ForCaller(query));
 
     private ImageQuery ForCaller(ImageQuery query)
     {
@@ -87,41 +88,39 @@ internal sealed class AuthorizationImageRepository : IImageRepository
         return forCaller;
     }
 
-    public void Save(Image image, ImageStatus? fromStatus = null)
+    public override void Save(Image image, ImageStatus? fromStatus = null)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.Save(image, fromStatus);
+        Inner.Save(image, fromStatus);
     }
 
-    public void Remove(Image image)
+    public override void Remove(Image image)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.Remove(image);
+        Inner.Remove(image);
     }
 }
 
 /// <summary>The authorization layer, upload side: only the owner (or an admin) uploads data.</summary>
-internal sealed class AuthorizationDataWriter : IImageDataWriter
+internal sealed class AuthorizationDataWriter : ImageDataWriterProxy
 {
-    private readonly IImageDataWriter _inner;
     private readonly CallerContext _caller;
 
-    public AuthorizationDataWriter(IImageDataWriter inner, CallerContext caller)
+    public AuthorizationDataWriter(IImageDataWriter inner, CallerContext caller) : base(inner)
     {
-        _inner = inner;
         _caller = caller;
     }
 
-    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.SetData(image, source, cancellationToken);
+        Inner.SetData(image, source, cancellationToken);
     }
 
-    public void DeleteData(Image image)
+    public override void DeleteData(Image image)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.DeleteData(image);
+        Inner.DeleteData(image);
     }
 }
 
@@ -130,47 +129,42 @@ internal sealed class AuthorizationDataWriter : IImageDataWriter
 /// members and sees them all; a member project sees only its own membership and is the only one
 /// (besides an admin) that accepts or rejects it.
 /// </summary>
-internal sealed class AuthorizationImageMemberRepository : IImageMemberRepository
+internal sealed class AuthorizationImageMemberRepository : ImageMemberRepositoryProxy
 {
-    private readonly IImageMemberRepository _inner;
     private readonly CallerContext _caller;
 
-    public AuthorizationImageMemberRepository(IImageMemberRepository inner, CallerContext caller)
+    public AuthorizationImageMemberRepository(IImageMemberRepository inner, CallerContext caller) : base(inner)
     {
-        _inner = inner;
         _caller = caller;
     }
 
-    public void Add(Image image, ImageMember member)
+    public override void Add(Image image, ImageMember member)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.Add(image, member);
+        Inner.Add(image, member);
     }
 
-    public ImageMember? Find(Image image, string memberId)
+    public override ImageMember? Find(Image image, string memberId)
     {
         if (!ImageAccess.CanChange(_caller, image) && memberId != _caller.Project) return null;
-        return _inner.Find(image, memberId);
+        return Inner.Find(image, memberId);
     }
 
-    public IReadOnlyList<ImageMember> List(Image image)
+    public override IReadOnlyList<ImageMember> List(Image image)
     {
-        var members = _inner.List(image);
+        var members = Inner.List(image);
         return ImageAccess.CanChange(_caller, image) ? members : members.Where(m => m.MemberId == _caller.Project).ToList();
     }
 
-    public ISet<Guid> ImagesSharedWith(string memberId, IReadOnlyCollection<ImageMemberStatus>? statuses) =>
-        _inner.ImagesSharedWith(memberId, statuses);
-
-    public void Save(Image image, ImageMember member)
+    public override void Save(Image image, ImageMember member)
     {
         if (!ImageAccess.CanChangeMembership(_caller, member)) throw ImageErrors.ImageMemberNotOwned(image, member, _caller);
-        _inner.Save(image, member);
+        Inner.Save(image, member);
     }
 
-    public void Remove(Image image, ImageMember member)
+    public override void Remove(Image image, ImageMember member)
     {
         ImageAccess.CheckChange(_caller, image);
-        _inner.Remove(image, member);
+        Inner.Remove(image, member);
     }
 }

@@ -1,3 +1,5 @@
+using ImagePs.Catalog;
+
 
 namespace ImagePs.Layers;
 

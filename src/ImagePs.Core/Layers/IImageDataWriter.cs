@@ -1,13 +1,13 @@
 using System.IO;
 using System.Threading;
 
-namespace ImagePs;
+namespace ImagePs.Layers;
 
 /// <summary>
 /// The upload step (Glance's image.set_data): puts data behind an image and records what the store
 /// reports. Layers decorate it in the gateway, like the factory and the repository.
 /// </summary>
-public interface IImageDataWriter
+internal interface IImageDataWriter
 {
     void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken);
 
@@ -16,7 +16,7 @@ public interface IImageDataWriter
 }
 
 /// <summary>The bytes to upload and what the caller declares about them.</summary>
-public sealed class ImageDataSource
+internal sealed class ImageDataSource
 {
     public ImageDataSource(Stream data, long? size, string description)
     {

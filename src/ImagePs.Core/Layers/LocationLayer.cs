@@ -2,7 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Threading;
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
 using ImagePs.Formats;
+using ImagePs.Settings;
 using ImagePs.Signatures;
 using ImagePs.Store;
 
@@ -95,32 +99,20 @@ internal sealed class LocationDataWriter : IImageDataWriter
 /// updated first, so a failure can leave an orphan file (reported) but never an active image
 /// without data.
 /// </summary>
-internal sealed class LocationImageRepository : IImageRepository
+internal sealed class LocationImageRepository : ImageRepositoryProxy
 {
-    private readonly IImageRepository _inner;
     private readonly IImageStore _store;
     private readonly IOperationObserver _observer;
 
-    public LocationImageRepository(IImageRepository inner, IImageStore store, IOperationObserver observer)
+    public LocationImageRepository(IImageRepository inner, IImageStore store, IOperationObserver observer) : base(inner)
     {
-        _inner = inner;
         _store = store;
         _observer = observer;
     }
 
-    public void Add(Image image) => _inner.Add(image);
-
-    public Image Get(Guid id) => _inner.Get(id);
-
-    public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
-
-    public long Count(ImageQuery query) => _inner.Count(query);
-
-    public void Save(Image image, ImageStatus? fromStatus = null) => _inner.Save(image, fromStatus);
-
-    public void Remove(Image image)
+    public override void Remove(Image image)
     {
-        _inner.Remove(image);
+        Inner.Remove(image);
         foreach (var location in image.Locations)
         {
             try

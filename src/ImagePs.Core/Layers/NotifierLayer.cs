@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using ImagePs.Catalog;
 using ImagePs.Events;
 
 namespace ImagePs.Layers;
@@ -10,40 +11,32 @@ namespace ImagePs.Layers;
 /// <c>image.create</c>, <c>image.update</c> (and <c>image.activate</c> when an upload makes the
 /// image active) or <c>image.delete</c>. Nothing is sent for a change that failed.
 /// </summary>
-internal sealed class NotifierImageRepository : IImageRepository
+internal sealed class NotifierImageRepository : ImageRepositoryProxy
 {
-    private readonly IImageRepository _inner;
     private readonly ImageNotifier _notifier;
 
-    public NotifierImageRepository(IImageRepository inner, ImageNotifier notifier)
+    public NotifierImageRepository(IImageRepository inner, ImageNotifier notifier) : base(inner)
     {
-        _inner = inner;
         _notifier = notifier;
     }
 
-    public void Add(Image image)
+    public override void Add(Image image)
     {
-        _inner.Add(image);
+        Inner.Add(image);
         _notifier.Image("image.create", image);
     }
 
-    public Image Get(Guid id) => _inner.Get(id);
-
-    public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
-
-    public long Count(ImageQuery query) => _inner.Count(query);
-
-    public void Save(Image image, ImageStatus? fromStatus = null)
+    public override void Save(Image image, ImageStatus? fromStatus = null)
     {
         var from = fromStatus ?? image.PersistedStatus;
-        _inner.Save(image, fromStatus);
+        Inner.Save(image, fromStatus);
         if (from == ImageStatus.Saving && image.Status == ImageStatus.Active) _notifier.Image("image.activate", image);
         _notifier.Image("image.update", image);
     }
 
-    public void Remove(Image image)
+    public override void Remove(Image image)
     {
-        _inner.Remove(image);
+        Inner.Remove(image);
         _notifier.Image("image.delete", image, _notifier.Deleted());
     }
 }
@@ -53,23 +46,21 @@ internal sealed class NotifierImageRepository : IImageRepository
 /// before the data is stored, then <c>image.upload</c>, or on failure an <c>image.upload</c> error
 /// whose payload is the message.
 /// </summary>
-internal sealed class NotifierDataWriter : IImageDataWriter
+internal sealed class NotifierDataWriter : ImageDataWriterProxy
 {
-    private readonly IImageDataWriter _inner;
     private readonly ImageNotifier _notifier;
 
-    public NotifierDataWriter(IImageDataWriter inner, ImageNotifier notifier)
+    public NotifierDataWriter(IImageDataWriter inner, ImageNotifier notifier) : base(inner)
     {
-        _inner = inner;
         _notifier = notifier;
     }
 
-    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         _notifier.Image("image.prepare", image, ImportProperties());
         try
         {
-            _inner.SetData(image, source, cancellationToken);
+            Inner.SetData(image, source, cancellationToken);
         }
         catch (Exception e)
         {
@@ -78,8 +69,6 @@ internal sealed class NotifierDataWriter : IImageDataWriter
         }
         _notifier.Image("image.upload", image, ImportProperties());
     }
-
-    public void DeleteData(Image image) => _inner.DeleteData(image);
 
     /// <summary>Glance adds the stores an import is going to and those that failed; a plain upload has neither.</summary>
     private static IEnumerable<KeyValuePair<string, object?>> ImportProperties() => new[]
@@ -90,39 +79,30 @@ internal sealed class NotifierDataWriter : IImageDataWriter
 }
 
 /// <summary>The notifier layer for members: <c>image.member.create</c>, <c>.update</c>, <c>.delete</c>.</summary>
-internal sealed class NotifierImageMemberRepository : IImageMemberRepository
+internal sealed class NotifierImageMemberRepository : ImageMemberRepositoryProxy
 {
-    private readonly IImageMemberRepository _inner;
     private readonly ImageNotifier _notifier;
 
-    public NotifierImageMemberRepository(IImageMemberRepository inner, ImageNotifier notifier)
+    public NotifierImageMemberRepository(IImageMemberRepository inner, ImageNotifier notifier) : base(inner)
     {
-        _inner = inner;
         _notifier = notifier;
     }
 
-    public void Add(Image image, ImageMember member)
+    public override void Add(Image image, ImageMember member)
     {
-        _inner.Add(image, member);
+        Inner.Add(image, member);
         _notifier.Member("image.member.create", member);
     }
 
-    public ImageMember? Find(Image image, string memberId) => _inner.Find(image, memberId);
-
-    public IReadOnlyList<ImageMember> List(Image image) => _inner.List(image);
-
-    public ISet<Guid> ImagesSharedWith(string memberId, IReadOnlyCollection<ImageMemberStatus>? statuses) =>
-        _inner.ImagesSharedWith(memberId, statuses);
-
-    public void Save(Image image, ImageMember member)
+    public override void Save(Image image, ImageMember member)
     {
-        _inner.Save(image, member);
+        Inner.Save(image, member);
         _notifier.Member("image.member.update", member);
     }
 
-    public void Remove(Image image, ImageMember member)
+    public override void Remove(Image image, ImageMember member)
     {
-        _inner.Remove(image, member);
+        Inner.Remove(image, member);
         _notifier.Member("image.member.delete", member, _notifier.Deleted());
     }
 }

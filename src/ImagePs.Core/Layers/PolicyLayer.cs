@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
 using ImagePs.Policy;
 
 namespace ImagePs.Layers;
@@ -40,47 +43,43 @@ internal sealed class PolicyImageFactory : IImageFactory
 /// <c>get_images</c>. As in Glance, an image whose <c>get_image</c> rule fails is not found, and any
 /// other refusal on an image the caller cannot get is not-found too, so a rule never reveals it.
 /// </summary>
-internal sealed class PolicyImageRepository : IImageRepository
+internal sealed class PolicyImageRepository : ImageRepositoryProxy
 {
-    private readonly IImageRepository _inner;
     private readonly PolicyEnforcer _policy;
 
-    public PolicyImageRepository(IImageRepository inner, PolicyEnforcer policy)
+    public PolicyImageRepository(IImageRepository inner, PolicyEnforcer policy) : base(inner)
     {
-        _inner = inner;
         _policy = policy;
     }
 
-    public void Add(Image image) => _inner.Add(image);
-
-    public Image Get(Guid id)
+    public override Image Get(Guid id)
     {
-        var image = _inner.Get(id);
+        var image = Inner.Get(id);
         return _policy.Allows(PolicyActions.GetImage, image) ? image : throw ImageErrors.NotFound(id);
     }
 
-    public IEnumerable<Image> List(ImageQuery query)
+    public override IEnumerable<Image> List(ImageQuery query)
     {
         _policy.Enforce(PolicyActions.GetImages, PolicyTarget.ForCaller(_policy.Caller), null);
-        return _inner.List(query);
+        return Inner.List(query);
     }
 
-    public long Count(ImageQuery query)
+    public override long Count(ImageQuery query)
     {
         _policy.Enforce(PolicyActions.GetImages, PolicyTarget.ForCaller(_policy.Caller), null);
-        return _inner.Count(query);
+        return Inner.Count(query);
     }
 
-    public void Save(Image image, ImageStatus? fromStatus = null)
+    public override void Save(Image image, ImageStatus? fromStatus = null)
     {
         foreach (var action in Actions(image, fromStatus ?? image.PersistedStatus)) EnforceOn(_policy, action, image);
-        _inner.Save(image, fromStatus);
+        Inner.Save(image, fromStatus);
     }
 
-    public void Remove(Image image)
+    public override void Remove(Image image)
     {
         EnforceOn(_policy, PolicyActions.DeleteImage, image);
-        _inner.Remove(image);
+        Inner.Remove(image);
     }
 
     /// <summary>The rule that governs making an image public or community, if any.</summary>
@@ -113,31 +112,27 @@ internal sealed class PolicyImageRepository : IImageRepository
         }
 
         // Same status: an edit. Making the image public or community has its own rule, checked first as Glance does.
-        if (VisibilityAction(image.Visibility) is { } action && _inner.Get(image.Id).Visibility != image.Visibility)
+        if (VisibilityAction(image.Visibility) is { } action && Inner.Get(image.Id).Visibility != image.Visibility)
             return new[] { action, PolicyActions.ModifyImage };
         return new[] { PolicyActions.ModifyImage };
     }
 }
 
 /// <summary>The policy layer, upload side: <c>upload_image</c>.</summary>
-internal sealed class PolicyDataWriter : IImageDataWriter
+internal sealed class PolicyDataWriter : ImageDataWriterProxy
 {
-    private readonly IImageDataWriter _inner;
     private readonly PolicyEnforcer _policy;
 
-    public PolicyDataWriter(IImageDataWriter inner, PolicyEnforcer policy)
+    public PolicyDataWriter(IImageDataWriter inner, PolicyEnforcer policy) : base(inner)
     {
-        _inner = inner;
         _policy = policy;
     }
 
-    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         PolicyImageRepository.EnforceOn(_policy, PolicyActions.UploadImage, image);
-        _inner.SetData(image, source, cancellationToken);
+        Inner.SetData(image, source, cancellationToken);
     }
-
-    public void DeleteData(Image image) => _inner.DeleteData(image);
 }
 
 /// <summary>
@@ -145,48 +140,43 @@ internal sealed class PolicyDataWriter : IImageDataWriter
 /// (else it is not found), then <c>add_member</c>, <c>get_member</c> / <c>get_members</c>,
 /// <c>modify_member</c> or <c>delete_member</c>.
 /// </summary>
-internal sealed class PolicyImageMemberRepository : IImageMemberRepository
+internal sealed class PolicyImageMemberRepository : ImageMemberRepositoryProxy
 {
-    private readonly IImageMemberRepository _inner;
     private readonly PolicyEnforcer _policy;
 
-    public PolicyImageMemberRepository(IImageMemberRepository inner, PolicyEnforcer policy)
+    public PolicyImageMemberRepository(IImageMemberRepository inner, PolicyEnforcer policy) : base(inner)
     {
-        _inner = inner;
         _policy = policy;
     }
 
-    public void Add(Image image, ImageMember member)
+    public override void Add(Image image, ImageMember member)
     {
         Enforce(PolicyActions.AddMember, image);
-        _inner.Add(image, member);
+        Inner.Add(image, member);
     }
 
-    public ImageMember? Find(Image image, string memberId)
+    public override ImageMember? Find(Image image, string memberId)
     {
         Enforce(PolicyActions.GetMember, image);
-        return _inner.Find(image, memberId);
+        return Inner.Find(image, memberId);
     }
 
-    public IReadOnlyList<ImageMember> List(Image image)
+    public override IReadOnlyList<ImageMember> List(Image image)
     {
         Enforce(PolicyActions.GetMembers, image);
-        return _inner.List(image).Where(_ => _policy.Allows(PolicyActions.GetMember, image)).ToList();
+        return Inner.List(image).Where(_ => _policy.Allows(PolicyActions.GetMember, image)).ToList();
     }
 
-    public ISet<Guid> ImagesSharedWith(string memberId, IReadOnlyCollection<ImageMemberStatus>? statuses) =>
-        _inner.ImagesSharedWith(memberId, statuses);
-
-    public void Save(Image image, ImageMember member)
+    public override void Save(Image image, ImageMember member)
     {
         Enforce(PolicyActions.ModifyMember, image);
-        _inner.Save(image, member);
+        Inner.Save(image, member);
     }
 
-    public void Remove(Image image, ImageMember member)
+    public override void Remove(Image image, ImageMember member)
     {
         Enforce(PolicyActions.DeleteMember, image);
-        _inner.Remove(image, member);
+        Inner.Remove(image, member);
     }
 
     private void Enforce(string action, Image image)

@@ -1,7 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
 using ImagePs.PropertyProtection;
+using ImagePs.Settings;
 
 namespace ImagePs.Layers;
 
@@ -39,40 +43,36 @@ internal sealed class PropertyProtectionImageFactory : IImageFactory
 /// and put back, untouched, when it saves one; adding, changing or removing a property needs the
 /// <c>create</c>, <c>update</c> or <c>delete</c> permission, judged against the catalog's copy.
 /// </summary>
-internal sealed class PropertyProtectionImageRepository : IImageRepository
+internal sealed class PropertyProtectionImageRepository : ImageRepositoryProxy
 {
-    private readonly IImageRepository _inner;
     private readonly PropertyProtectionRules _rules;
     private readonly CallerContext _caller;
 
-    public PropertyProtectionImageRepository(IImageRepository inner, PropertyProtectionRules rules, CallerContext caller)
+    public PropertyProtectionImageRepository(IImageRepository inner, PropertyProtectionRules rules, CallerContext caller) : base(inner)
     {
-        _inner = inner;
         _rules = rules;
         _caller = caller;
     }
 
-    public void Add(Image image)
+    public override void Add(Image image)
     {
-        _inner.Add(image);
+        Inner.Add(image);
         Hide(image);
     }
 
-    public Image Get(Guid id) => Hide(_inner.Get(id));
+    public override Image Get(Guid id) => Hide(Inner.Get(id));
 
-    public IEnumerable<Image> List(ImageQuery query) => _rules.Enabled ? _inner.List(query).Select(Hide) : _inner.List(query);
+    public override IEnumerable<Image> List(ImageQuery query) => _rules.Enabled ? Inner.List(query).Select(Hide) : Inner.List(query);
 
-    public long Count(ImageQuery query) => _inner.Count(query);
-
-    public void Save(Image image, ImageStatus? fromStatus = null)
+    public override void Save(Image image, ImageStatus? fromStatus = null)
     {
         if (!_rules.Enabled)
         {
-            _inner.Save(image, fromStatus);
+            Inner.Save(image, fromStatus);
             return;
         }
 
-        var stored = _inner.Get(image.Id).Properties;
+        var stored = Inner.Get(image.Id).Properties;
         var restored = new List<string>();
         try
         {
@@ -95,15 +95,13 @@ internal sealed class PropertyProtectionImageRepository : IImageRepository
             }
             foreach (var key in image.Properties.Keys.Where(k => !stored.ContainsKey(k)).ToList()) Check(key, PropertyOperation.Create);
 
-            _inner.Save(image, fromStatus);
+            Inner.Save(image, fromStatus);
         }
         finally
         {
             foreach (var key in restored) image.RemoveProperty(key);
         }
     }
-
-    public void Remove(Image image) => _inner.Remove(image);
 
     private Image Hide(Image image)
     {

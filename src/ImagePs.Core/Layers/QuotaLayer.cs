@@ -2,6 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
+using ImagePs.Settings;
 using ImagePs.Store;
 
 namespace ImagePs.Layers;
@@ -38,42 +42,34 @@ internal sealed class QuotaImageFactory : IImageFactory
 /// Two processes adding images at the same moment can both pass this early count check; the catalog
 /// checks the count again inside its insert transaction (<see cref="Catalog.SqlImageRepository.ImageCountQuota"/>).
 /// </summary>
-internal sealed class QuotaImageRepository : IImageRepository
+internal sealed class QuotaImageRepository : ImageRepositoryProxy
 {
-    private readonly IImageRepository _inner;
     private readonly RepositorySettings _settings;
 
-    public QuotaImageRepository(IImageRepository inner, RepositorySettings settings)
+    public QuotaImageRepository(IImageRepository inner, RepositorySettings settings) : base(inner)
     {
-        _inner = inner;
         _settings = settings;
     }
 
-    public void Add(Image image)
+    public override void Add(Image image)
     {
         Quotas.Check(nameof(RepositorySettings.ImagePropertyQuota), _settings.ImagePropertyQuota, image.Properties.Count, image);
         if (_settings.ImageCountQuota > 0 && image.Owner is { } owner)
         {
-            var owned = _inner.List(new ImageQuery { Owners = new[] { owner } }).Count();
+            var owned = Inner.List(new ImageQuery { Owners = new[] { owner } }).Count();
             if (owned + 1 > _settings.ImageCountQuota)
                 throw ImageErrors.ImageCountQuotaExceeded(owner, owned + 1, _settings.ImageCountQuota, image);
         }
-        _inner.Add(image);
+        Inner.Add(image);
     }
 
-    public Image Get(Guid id) => _inner.Get(id);
-
-    public IEnumerable<Image> List(ImageQuery query) => _inner.List(query);
-
-    public long Count(ImageQuery query) => _inner.Count(query);
-
-    public void Save(Image image, ImageStatus? fromStatus = null)
+    public override void Save(Image image, ImageStatus? fromStatus = null)
     {
         var propertiesOver = Quotas.Exceeds(_settings.ImagePropertyQuota, image.Properties.Count);
         var tagsOver = Quotas.Exceeds(_settings.ImageTagQuota, image.Tags.Count);
         if (propertiesOver || tagsOver)
         {
-            var stored = _inner.Get(image.Id);
+            var stored = Inner.Get(image.Id);
             if (propertiesOver && image.Properties.Keys.Any(k => !stored.Properties.ContainsKey(k)))
                 Quotas.Check(nameof(RepositorySettings.ImagePropertyQuota), _settings.ImagePropertyQuota, image.Properties.Count, image);
             if (tagsOver && image.Tags.Any(t => !stored.Tags.Contains(t)))
@@ -83,41 +79,26 @@ internal sealed class QuotaImageRepository : IImageRepository
         var startsUpload = (fromStatus ?? image.PersistedStatus) == ImageStatus.Queued && image.Status == ImageStatus.Saving;
         Quotas.Check(nameof(RepositorySettings.ImageLocationQuota), _settings.ImageLocationQuota,
             image.Locations.Count + (startsUpload ? 1 : 0), image);
-        _inner.Save(image, fromStatus);
+        Inner.Save(image, fromStatus);
     }
-
-    public void Remove(Image image) => _inner.Remove(image);
 }
 
 /// <summary>The quota layer for members (Glance's ImageMemberFactoryProxy): at most <c>ImageMemberQuota</c> members per image.</summary>
-internal sealed class QuotaImageMemberRepository : IImageMemberRepository
+internal sealed class QuotaImageMemberRepository : ImageMemberRepositoryProxy
 {
-    private readonly IImageMemberRepository _inner;
     private readonly RepositorySettings _settings;
 
-    public QuotaImageMemberRepository(IImageMemberRepository inner, RepositorySettings settings)
+    public QuotaImageMemberRepository(IImageMemberRepository inner, RepositorySettings settings) : base(inner)
     {
-        _inner = inner;
         _settings = settings;
     }
 
-    public void Add(Image image, ImageMember member)
+    public override void Add(Image image, ImageMember member)
     {
         if (_settings.ImageMemberQuota >= 0)
-            Quotas.Check(nameof(RepositorySettings.ImageMemberQuota), _settings.ImageMemberQuota, _inner.List(image).Count + 1, image);
-        _inner.Add(image, member);
+            Quotas.Check(nameof(RepositorySettings.ImageMemberQuota), _settings.ImageMemberQuota, Inner.List(image).Count + 1, image);
+        Inner.Add(image, member);
     }
-
-    public ImageMember? Find(Image image, string memberId) => _inner.Find(image, memberId);
-
-    public IReadOnlyList<ImageMember> List(Image image) => _inner.List(image);
-
-    public ISet<Guid> ImagesSharedWith(string memberId, IReadOnlyCollection<ImageMemberStatus>? statuses) =>
-        _inner.ImagesSharedWith(memberId, statuses);
-
-    public void Save(Image image, ImageMember member) => _inner.Save(image, member);
-
-    public void Remove(Image image, ImageMember member) => _inner.Remove(image, member);
 }
 
 /// <summary>Glance's quota arithmetic: a negative quota is unlimited; more than the quota is refused.</summary>
@@ -137,25 +118,23 @@ internal static class Quotas
 /// uploads running at once can each fit alone and not together; the catalog checks it a last time
 /// inside the transaction that makes the image Active, so two uploads finishing together cannot both pass.
 /// </summary>
-internal sealed class QuotaDataWriter : IImageDataWriter
+internal sealed class QuotaDataWriter : ImageDataWriterProxy
 {
-    private readonly IImageDataWriter _inner;
     private readonly IStorageUsage _usage;
     private readonly RepositorySettings _settings;
 
-    public QuotaDataWriter(IImageDataWriter inner, IStorageUsage usage, RepositorySettings settings)
+    public QuotaDataWriter(IImageDataWriter inner, IStorageUsage usage, RepositorySettings settings) : base(inner)
     {
-        _inner = inner;
         _usage = usage;
         _settings = settings;
     }
 
-    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         var quota = _settings.UserStorageQuota;
         if (quota == 0)
         {
-            _inner.SetData(image, source, cancellationToken);
+            Inner.SetData(image, source, cancellationToken);
             return;
         }
 
@@ -170,15 +149,13 @@ internal sealed class QuotaDataWriter : IImageDataWriter
             ExpectedOsHashValue = source.ExpectedOsHashValue,
             Progress = source.Progress,
         };
-        _inner.SetData(image, limited, cancellationToken);
+        Inner.SetData(image, limited, cancellationToken);
 
         var usedNow = _usage.StorageUsedBy(image.Owner, image.Id);
         if (usedNow + image.Size > quota)
         {
-            _inner.DeleteData(image);
+            Inner.DeleteData(image);
             throw ImageErrors.StorageQuotaExceeded(image, quota, usedNow);
         }
     }
-
-    public void DeleteData(Image image) => _inner.DeleteData(image);
 }

@@ -1,7 +1,7 @@
 namespace ImagePs.Policy;
 
 /// <summary>The policy rule names ImagePs enforces: Glance's names for the same actions.</summary>
-public static class PolicyActions
+internal static class PolicyActions
 {
     public const string AddImage = "add_image";
     public const string GetImage = "get_image";

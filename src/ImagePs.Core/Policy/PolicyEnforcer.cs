@@ -1,3 +1,6 @@
+using ImagePs.Errors;
+using ImagePs.Settings;
+
 namespace ImagePs.Policy;
 
 /// <summary>The rules in force, applied to one caller: what the policy layer and the service ask.</summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using ImagePs.Domain;
+using ImagePs.Settings;
 
 namespace ImagePs.Policy;
 

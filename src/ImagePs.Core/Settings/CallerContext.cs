@@ -3,12 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using ImagePs.Policy;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>
 /// Who is calling: Glance's request context. Owner of a new image is the caller's project.
 /// </summary>
-public sealed class CallerContext
+internal sealed class CallerContext
 {
     /// <summary>Acts as this user instead of the operating-system user (automation, tests; not a security boundary).</summary>
     public const string UserVariable = "IMAGEPS_USER";

@@ -1,10 +1,11 @@
 using System;
 using System.Text.Json;
+using ImagePs.Errors;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>Where the catalog lives: the embedded SQLite file, or a PostgreSQL server.</summary>
-public enum CatalogProvider
+internal enum CatalogProvider
 {
     Sqlite,
     PostgreSql,
@@ -15,7 +16,7 @@ public enum CatalogProvider
 /// <see cref="ConnectionStringVariable"/> instead of the file, it is not public (PowerShell never
 /// shows it) and it never appears in messages.
 /// </summary>
-public sealed class CatalogSettings
+internal sealed class CatalogSettings
 {
     /// <summary>Read when imageps.json has no <c>Catalog.ConnectionString</c>.</summary>
     public const string ConnectionStringVariable = "IMAGEPS_CATALOG_CONNECTION_STRING";

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>
 /// Makes a new folder readable only by its owner: mode 0700 on Linux and macOS (chmod from the C

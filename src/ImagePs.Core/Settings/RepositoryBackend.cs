@@ -7,7 +7,7 @@ using ImagePs.PropertyProtection;
 using ImagePs.Signatures;
 using ImagePs.Store;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>
 /// One opened repository: its settings, catalog, store, upload leases, signing certificates and
@@ -16,7 +16,7 @@ namespace ImagePs;
 /// Opening also recovers uploads abandoned by processes that are gone, when the catalog is writable
 /// (a read-only catalog is only read, with a warning that recovery is pending).
 /// </summary>
-public sealed class RepositoryBackend
+internal sealed class RepositoryBackend
 {
     private RepositoryBackend(RepositoryFolder folder, RepositorySettings settings, IImageRepository catalog,
         IStorageUsage storageUsage, IImageStore store, IUploadLeases leases, IVirtualSizeProbe probe)

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using ImagePs.Errors;
 using Microsoft.Win32.SafeHandles;
 
 namespace ImagePs.Settings;

@@ -1,14 +1,15 @@
 using System;
 using System.IO;
+using ImagePs.Errors;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>
 /// The repository folder and what it holds: <c>catalog.db</c> (SQLite), <c>images/</c> (the
 /// filesystem store) and the optional <c>imageps.json</c> settings. Chosen by
 /// <c>$env:IMAGEPS_HOME</c>, else the per-user data folder.
 /// </summary>
-public sealed class RepositoryFolder
+internal sealed class RepositoryFolder
 {
     public const string HomeVariable = "IMAGEPS_HOME";
 

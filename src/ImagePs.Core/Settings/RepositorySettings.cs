@@ -3,15 +3,17 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using ImagePs.Errors;
+using ImagePs.Formats;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>
 /// Settings from <c>imageps.json</c> in the repository folder. Every key is optional; an unknown key,
 /// a wrong type or an out-of-range value is <c>InvalidSettings</c> naming the key, so a typo never
 /// silently falls back to a default.
 /// </summary>
-public sealed class RepositorySettings
+internal sealed class RepositorySettings
 {
     /// <summary>Glance's image_size_cap default: 1 TiB.</summary>
     public const long DefaultImageSizeCap = 1L << 40;

@@ -1,9 +1,9 @@
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>One entry of the <c>Users</c> map in imageps.json: the user's project and roles.</summary>
-public sealed class RepositoryUser
+internal sealed class RepositoryUser
 {
     public RepositoryUser(string name, string? project, IReadOnlyList<string>? roles)
     {

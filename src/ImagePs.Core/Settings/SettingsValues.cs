@@ -1,8 +1,10 @@
 using System;
 using System.Linq;
 using System.Text.Json;
+using ImagePs.Errors;
+using ImagePs.Formats;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>
 /// Strict readers for the values of imageps.json, top-level keys and those of its sections alike: a

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ImagePs.Errors;
 
-namespace ImagePs;
+namespace ImagePs.Settings;
 
 /// <summary>Where image data lives: the repository's images folder, or a bucket on an S3 API.</summary>
-public enum StoreProvider
+internal enum StoreProvider
 {
     FileSystem,
     S3,
@@ -17,7 +18,7 @@ public enum StoreProvider
 /// <see cref="AccessKeyVariable"/> and <see cref="SecretKeyVariable"/> instead of the file, they are
 /// not public (PowerShell never shows them) and they never appear in messages.
 /// </summary>
-public sealed class StoreSettings
+internal sealed class StoreSettings
 {
     public const string AccessKeyVariable = "IMAGEPS_S3_ACCESS_KEY";
     public const string SecretKeyVariable = "IMAGEPS_S3_SECRET_KEY";

@@ -2,15 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
+using ImagePs.Errors;
 
-namespace ImagePs;
+namespace ImagePs.Signatures;
 
 /// <summary>
 /// Glance's signature properties on an image (cursive): the signature, the hash it signs, the key
 /// type and the certificate holding the public key. All four or none; any other mix is refused
 /// when the image is created, instead of silently skipping verification as Glance does.
 /// </summary>
-public sealed class ImageSignature
+internal sealed class ImageSignature
 {
     public const string SignatureProperty = "img_signature";
     public const string HashMethodProperty = "img_signature_hash_method";

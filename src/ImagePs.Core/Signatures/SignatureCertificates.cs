@@ -3,6 +3,7 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using ImagePs.Errors;
 
 namespace ImagePs.Signatures;
 

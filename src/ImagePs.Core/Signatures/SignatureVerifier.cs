@@ -1,6 +1,7 @@
 using System;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ImagePs.Errors;
 
 namespace ImagePs.Signatures;
 

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using ImagePs.Errors;
 using ImagePs.Settings;
 
 namespace ImagePs.Store;

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using ImagePs.Errors;
 using ImagePs.Settings;
 
 namespace ImagePs.Store;

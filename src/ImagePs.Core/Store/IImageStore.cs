@@ -4,13 +4,13 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
 
-namespace ImagePs;
+namespace ImagePs.Store;
 
 /// <summary>
 /// Where image data lives (glance_store's driver interface). The filesystem store is the embedded
 /// default; another backend is another class behind this interface.
 /// </summary>
-public interface IImageStore
+internal interface IImageStore
 {
     /// <summary>
     /// Streams <paramref name="data"/> into the store in one pass, computing MD5, SHA-512 and any extra
@@ -35,7 +35,7 @@ public interface IImageStore
 }
 
 /// <summary>What an <see cref="IImageStore.Add"/> call declares and asks for.</summary>
-public sealed class StoreAddOptions
+internal sealed class StoreAddOptions
 {
     public long? ExpectedSize { get; set; }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
+using ImagePs.Settings;
 
 namespace ImagePs.Store;
 

@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using ImagePs.Errors;
+using ImagePs.Settings;
 
 namespace ImagePs.Store;
 

@@ -1,4 +1,5 @@
 using System;
+using ImagePs.Errors;
 
 namespace ImagePs.Store;
 

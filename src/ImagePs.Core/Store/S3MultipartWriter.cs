@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Amazon.S3;
 using Amazon.S3.Model;
+using ImagePs.Settings;
 
 namespace ImagePs.Store;
 

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
+using ImagePs.Errors;
 
 namespace ImagePs.Store;
 

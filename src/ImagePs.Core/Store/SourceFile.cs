@@ -2,8 +2,9 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using ImagePs.Errors;
 
-namespace ImagePs;
+namespace ImagePs.Store;
 
 /// <summary>Opens the file an upload reads, with a clear error for each way that can go wrong.</summary>
 internal static class SourceFile

@@ -3,7 +3,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace ImagePs;
+namespace ImagePs.Store;
 
 /// <summary>What stands at a source path, found without opening it (opening a FIFO blocks until a writer comes).</summary>
 internal enum SourceKind

@@ -1,9 +1,9 @@
 using System.Collections.Generic;
 
-namespace ImagePs;
+namespace ImagePs.Store;
 
 /// <summary>What a store reports after adding data: glance_store's (location, size, md5, multihash).</summary>
-public sealed class StoredData
+internal sealed class StoredData
 {
     public StoredData(string location, long size, string md5, string hashAlgo, string hashValue, IReadOnlyDictionary<string, byte[]> digests)
     {

@@ -4,6 +4,9 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Errors;
+using ImagePs.Settings;
 using ImagePs.Store;
 
 namespace ImagePs.Transfer;

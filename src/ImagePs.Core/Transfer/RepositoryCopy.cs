@@ -3,13 +3,13 @@ using System.Threading;
 using ImagePs.Catalog;
 using ImagePs.Transfer;
 
-namespace ImagePs;
+namespace ImagePs.Transfer;
 
 /// <summary>
 /// A copy of the opened repository into another one under way (Copy-ImageRepository): the images to
 /// copy, oldest first, and the copy of each. The cmdlet asks (ShouldProcess) between the two.
 /// </summary>
-public sealed class RepositoryCopy
+internal sealed class RepositoryCopy
 {
     private readonly RepositoryCopier _copier;
 

@@ -1,14 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ImagePs.Settings;
 
-namespace ImagePs;
+namespace ImagePs.Usage;
 
 /// <summary>
 /// Sums images into one <see cref="ImageUsage"/> per owner, counted the way the quotas count them,
 /// so the figures are what the next quota check will see.
 /// </summary>
-public static class ImageUsageReport
+internal static class ImageUsageReport
 {
     private static readonly ImageStatus[] s_uploading = { ImageStatus.Saving, ImageStatus.Uploading, ImageStatus.Importing };
     private static readonly ImageStatus[] s_stored = { ImageStatus.Active, ImageStatus.Deactivated, ImageStatus.PendingDelete };

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using ImagePs.Catalog;
+using ImagePs.Settings;
 
 namespace ImagePs.Commands;
 

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 
@@ -50,8 +52,9 @@ public class ImageQueryPlanTests
 
     [Theory]
     [MemberData(nameof(Queries))]
-    public void Each_filter_with_First_100_uses_an_index(TestBackend backend, string what, ImageQuery query)
+    public void Each_filter_with_First_100_uses_an_index(TestBackend backend, string what, object imageQuery)
     {
+        var query = (ImageQuery)imageQuery;
         using var test = new TestCatalog(backend);
         var catalog = test.Open();
         Fill(catalog, backend == TestBackend.Embedded ? 2000 : 300);

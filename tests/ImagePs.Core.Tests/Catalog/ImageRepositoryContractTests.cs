@@ -1,4 +1,6 @@
 using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

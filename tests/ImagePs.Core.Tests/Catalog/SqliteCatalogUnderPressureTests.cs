@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit;

@@ -1,3 +1,4 @@
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

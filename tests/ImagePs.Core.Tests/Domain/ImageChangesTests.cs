@@ -1,3 +1,4 @@
+using ImagePs.Domain;
 using ImagePs.Tests.Support;
 using Xunit;
 
@@ -132,7 +133,7 @@ public class ImageChangesTests
         Assert.Equal("vhdx", repository.Service.GetImage(image.Id).DiskFormat);
     }
 
-    public static TheoryData<string, ImageChanges, string, ErrorKind> RefusedChanges() => new()
+    public static TheoryData<string, object, string, ErrorKind> RefusedChanges() => new()
     {
         { "a read-only property", new ImageChanges { SetProperties = { ["status"] = "active" } }, "ReadOnlyProperty", ErrorKind.PermissionDenied },
         { "a read-only checksum", new ImageChanges { SetProperties = { ["checksum"] = "0" } }, "ReadOnlyProperty", ErrorKind.PermissionDenied },
@@ -152,8 +153,9 @@ public class ImageChangesTests
 
     [Theory]
     [MemberData(nameof(RefusedChanges))]
-    public void Refused_changes_change_nothing(string _, ImageChanges refused, string errorId, ErrorKind kind)
+    public void Refused_changes_change_nothing(string _, object refusedChanges, string errorId, ErrorKind kind)
     {
+        var refused = (ImageChanges)refusedChanges;
         using var repository = new TestRepository();
         var image = repository.Service.CreateImage(new ImageDraft
         {

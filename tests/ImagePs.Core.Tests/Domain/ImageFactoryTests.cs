@@ -1,3 +1,5 @@
+using ImagePs.Domain;
+using ImagePs.Settings;
 using Xunit;
 
 namespace ImagePs.Tests.Domain;
@@ -68,8 +70,9 @@ public class ImageFactoryTests
 
     [Theory]
     [MemberData(nameof(InvalidDrafts))]
-    public void Invalid_drafts_are_refused_with_a_stable_id(ImageDraft draft, string errorId, ErrorKind kind)
+    public void Invalid_drafts_are_refused_with_a_stable_id(object invalidDraft, string errorId, ErrorKind kind)
     {
+        var draft = (ImageDraft)invalidDraft;
         var error = Assert.Throws<ImagePsException>(() => _factory.NewImage(draft));
 
         Assert.Equal(errorId, error.ErrorId);

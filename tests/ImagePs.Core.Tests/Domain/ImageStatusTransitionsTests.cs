@@ -1,3 +1,4 @@
+using ImagePs.Domain;
 using ImagePs.Tests.Support;
 using Xunit;
 using static ImagePs.ImageStatus;

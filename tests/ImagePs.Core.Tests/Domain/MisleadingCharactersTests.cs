@@ -1,3 +1,5 @@
+using ImagePs.Domain;
+using ImagePs.Settings;
 using Xunit;
 
 namespace ImagePs.Tests.Domain;

@@ -1,4 +1,5 @@
 using ImagePs.Events;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

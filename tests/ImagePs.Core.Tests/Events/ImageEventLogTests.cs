@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ImagePs.Events;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

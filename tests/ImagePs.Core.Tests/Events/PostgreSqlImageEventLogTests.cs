@@ -1,3 +1,4 @@
+using ImagePs.Domain;
 using ImagePs.Events;
 using ImagePs.Tests.Support;
 using Xunit;

@@ -15,8 +15,9 @@ public class QemuImgProbeTests : IDisposable
     [InlineData(ProcessLimitMethod.Prlimit)]
     [InlineData(ProcessLimitMethod.ShellUlimit)]
     [InlineData(ProcessLimitMethod.None)]
-    public void Real_qemu_img_answers_under_every_limit_method(ProcessLimitMethod limits)
+    public void Real_qemu_img_answers_under_every_limit_method(object limitMethod)
     {
+        var limits = (ProcessLimitMethod)limitMethod;
         var path = _folder.File("disk.vhd");
         QemuImg.Create("vpc", path, "100M");
 
@@ -38,8 +39,9 @@ public class QemuImgProbeTests : IDisposable
     [Theory]
     [InlineData(ProcessLimitMethod.Prlimit)]
     [InlineData(ProcessLimitMethod.ShellUlimit)]
-    public void A_qemu_img_that_spins_is_stopped_by_the_cpu_limit(ProcessLimitMethod limits)
+    public void A_qemu_img_that_spins_is_stopped_by_the_cpu_limit(object limitMethod)
     {
+        var limits = (ProcessLimitMethod)limitMethod;
         var spinner = StandInProgram.Write(_folder.Path, "qemu-img", "while :; do :; done");
 
         var result = new QemuImgProbe(spinner, TimeSpan.FromSeconds(60), limits).Probe(_folder.RandomFile("d", 512), "raw", CancellationToken.None);
@@ -52,8 +54,9 @@ public class QemuImgProbeTests : IDisposable
     [Theory]
     [InlineData(ProcessLimitMethod.Prlimit)]
     [InlineData(ProcessLimitMethod.ShellUlimit)]
-    public void A_qemu_img_that_allocates_without_bound_hits_the_address_space_limit(ProcessLimitMethod limits)
+    public void A_qemu_img_that_allocates_without_bound_hits_the_address_space_limit(object limitMethod)
     {
+        var limits = (ProcessLimitMethod)limitMethod;
         // dd allocates its block size up front: 1.5 GiB does not fit in 1 GiB of address space.
         var hog = StandInProgram.Write(_folder.Path, "qemu-img", "exec dd if=/dev/zero bs=1500M count=1 of=/dev/null");
 

@@ -1,5 +1,8 @@
+using ImagePs.Catalog;
+using ImagePs.Domain;
 using ImagePs.Layers;
 using ImagePs.PropertyProtection;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

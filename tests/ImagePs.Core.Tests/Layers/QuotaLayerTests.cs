@@ -1,4 +1,6 @@
+using ImagePs.Domain;
 using ImagePs.Layers;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

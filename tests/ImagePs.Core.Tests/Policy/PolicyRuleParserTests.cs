@@ -1,4 +1,6 @@
+using ImagePs.Domain;
 using ImagePs.Policy;
+using ImagePs.Settings;
 using Xunit;
 
 namespace ImagePs.Tests.Policy;

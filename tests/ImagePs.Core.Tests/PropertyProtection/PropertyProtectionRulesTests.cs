@@ -1,3 +1,4 @@
+using ImagePs.Errors;
 using ImagePs.PropertyProtection;
 using Xunit;
 

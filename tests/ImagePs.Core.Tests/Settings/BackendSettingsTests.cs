@@ -1,3 +1,5 @@
+using ImagePs.Formats;
+using ImagePs.Settings;
 using Xunit;
 
 namespace ImagePs.Tests.Settings;

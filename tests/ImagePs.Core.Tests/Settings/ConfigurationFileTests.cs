@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ImagePs.Policy;
 using ImagePs.PropertyProtection;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 

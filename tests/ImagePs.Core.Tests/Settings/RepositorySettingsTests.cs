@@ -1,3 +1,5 @@
+using ImagePs.Formats;
+using ImagePs.Settings;
 using ImagePs.Tests.Support;
 using Xunit;
 
@@ -20,8 +22,9 @@ public class RepositorySettingsTests
     [InlineData("native", VirtualSizeProbeMode.Native)]
     [InlineData("qemu-img", VirtualSizeProbeMode.QemuImg)]
     [InlineData("both", VirtualSizeProbeMode.Both)]
-    public void Format_inspection_settings_are_read(string probe, VirtualSizeProbeMode expected)
+    public void Format_inspection_settings_are_read(string probe, object expectedMode)
     {
+        var expected = (VirtualSizeProbeMode)expectedMode;
         var settings = RepositorySettings.Parse($"{{ \"RequireDiskFormatMatch\": false, \"VirtualSizeProbe\": \"{probe}\" }}", "imageps.json");
 
         Assert.False(settings.RequireDiskFormatMatch);

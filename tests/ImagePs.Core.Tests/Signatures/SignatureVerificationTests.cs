@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ImagePs.Catalog;
+using ImagePs.Domain;
 using ImagePs.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
+using ImagePs.Settings;
 using ImagePs.Store;
 using ImagePs.Tests.Support;
 using Xunit;

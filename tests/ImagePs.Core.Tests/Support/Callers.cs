@@ -1,7 +1,9 @@
+using ImagePs.Settings;
+
 namespace ImagePs.Tests.Support;
 
 /// <summary>Callers as imageps.json would give them: Glance's reader, member and admin roles.</summary>
-public static class Callers
+internal static class Callers
 {
     public static CallerContext Admin(string project = "admins") => new("admin-user", project, new[] { "admin", "member", "reader" }, isAdmin: true);
 

@@ -1,7 +1,7 @@
 namespace ImagePs.Tests.Support;
 
 /// <summary>A read-only, seekable pass-through that counts every byte read through it.</summary>
-public sealed class CountingStream : Stream
+internal sealed class CountingStream : Stream
 {
     private readonly Stream _inner;
 

@@ -4,7 +4,7 @@ namespace ImagePs.Tests.Support;
 /// A source that fails part-way, like a disk or network read error, after <c>failAfter</c> bytes;
 /// optionally runs an action at that point instead (to change the catalog mid-upload).
 /// </summary>
-public sealed class FaultyStream : Stream
+internal sealed class FaultyStream : Stream
 {
     private readonly Stream _inner;
     private readonly long _failAfter;

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace ImagePs.Tests.Support;
 
 /// <summary>Byte-level edits of real image files, to make the hostile variants the tests need.</summary>
-public static class ImageFile
+internal static class ImageFile
 {
     public static void Patch(string path, long offset, ReadOnlySpan<byte> bytes)
     {

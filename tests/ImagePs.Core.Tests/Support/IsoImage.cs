@@ -1,7 +1,7 @@
 namespace ImagePs.Tests.Support;
 
 /// <summary>ISO 9660 images: written by hand (always available) or made by xorriso (when installed).</summary>
-public static class IsoImage
+internal static class IsoImage
 {
     /// <summary>
     /// A minimal valid ISO 9660 volume: 16 empty system-area sectors, a primary volume descriptor

@@ -1,10 +1,14 @@
+using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Settings;
+
 namespace ImagePs.Tests.Support;
 
 /// <summary>
 /// A real repository for testing one layer alone: images are put straight into the SQLite catalog
 /// (no layers), the layer under test is composed over the catalog by the test.
 /// </summary>
-public sealed class LayerFixture : IDisposable
+internal sealed class LayerFixture : IDisposable
 {
     public LayerFixture(string? settingsJson = null)
     {

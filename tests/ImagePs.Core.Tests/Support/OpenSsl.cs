@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ImagePs.Tests.Support;
 
 /// <summary>Keys, certificates and signatures made by the openssl command, as an image publisher would.</summary>
-public static class OpenSsl
+internal static class OpenSsl
 {
     /// <summary>A self-signed certificate and its private key: (certificate PEM path, key PEM path).</summary>
     public static (string Certificate, string Key) SelfSigned(TestFolder folder, string name, params string[] keyOptions)

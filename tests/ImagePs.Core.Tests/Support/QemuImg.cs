@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ImagePs.Tests.Support;
 
 /// <summary>Makes real disk images with qemu-img and qemu-io, and asks qemu-img about them.</summary>
-public static class QemuImg
+internal static class QemuImg
 {
     public static void Create(string format, string path, string size, params string[] options)
     {

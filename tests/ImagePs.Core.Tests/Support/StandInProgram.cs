@@ -4,7 +4,7 @@ namespace ImagePs.Tests.Support;
 /// A small shell script standing in for a misbehaving qemu-img (one that spins, floods its output,
 /// allocates without bound or answers something else): real processes, run the way ImagePs runs qemu-img.
 /// </summary>
-public static class StandInProgram
+internal static class StandInProgram
 {
     public static string Write(string folder, string name, string body)
     {

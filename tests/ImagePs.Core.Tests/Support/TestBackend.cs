@@ -13,7 +13,7 @@ public enum TestBackend
 }
 
 /// <summary>Theory data over the backends: both when the servers are there (or required), else the embedded one.</summary>
-public static class TestBackends
+internal static class TestBackends
 {
     public static IEnumerable<TestBackend> Each()
     {
@@ -40,7 +40,7 @@ public static class TestBackends
 /// A test that needs the servers: skipped, saying why, when they are missing; failing instead when
 /// IMAGEPS_REQUIRE_SERVERS=1 (build.ps1 sets it when it runs as root, as CI does).
 /// </summary>
-public sealed class ServerFactAttribute : FactAttribute
+internal sealed class ServerFactAttribute : FactAttribute
 {
     public ServerFactAttribute()
     {
@@ -49,7 +49,7 @@ public sealed class ServerFactAttribute : FactAttribute
 }
 
 /// <summary>A theory that needs the servers (see <see cref="ServerFactAttribute"/>).</summary>
-public sealed class ServerTheoryAttribute : TheoryAttribute
+internal sealed class ServerTheoryAttribute : TheoryAttribute
 {
     public ServerTheoryAttribute()
     {

@@ -6,7 +6,7 @@ namespace ImagePs.Tests.Support;
 /// A catalog alone (no store, no layers) for the catalog contract tests: a SQLite file in a temp
 /// folder, or a PostgreSQL schema of its own on the test server.
 /// </summary>
-public sealed class TestCatalog : IDisposable
+internal sealed class TestCatalog : IDisposable
 {
     private readonly TestFolder _folder = new();
     private readonly string? _schema;

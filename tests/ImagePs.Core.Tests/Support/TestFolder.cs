@@ -1,7 +1,7 @@
 namespace ImagePs.Tests.Support;
 
 /// <summary>A fresh temporary folder per test, removed afterwards.</summary>
-public sealed class TestFolder : IDisposable
+internal sealed class TestFolder : IDisposable
 {
     public TestFolder()
     {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ImagePs.Catalog;
+using ImagePs.Domain;
+using ImagePs.Settings;
 
 namespace ImagePs.Tests.Support;
 
@@ -9,7 +11,7 @@ namespace ImagePs.Tests.Support;
 /// PostgreSQL schema and an S3 bucket of its own on the test servers (Servers), chosen through
 /// imageps.json as a user would.
 /// </summary>
-public sealed class TestRepository : IDisposable
+internal sealed class TestRepository : IDisposable
 {
     private readonly TestFolder _folder = new();
     private readonly string? _schema;
@@ -137,7 +139,7 @@ public sealed class TestRepository : IDisposable
     }
 }
 
-public sealed class RecordingObserver : IOperationObserver
+internal sealed class RecordingObserver : IOperationObserver
 {
     public List<string> Warnings { get; } = new();
     public List<string> VerboseMessages { get; } = new();

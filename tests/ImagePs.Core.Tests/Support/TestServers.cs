@@ -11,7 +11,7 @@ namespace ImagePs.Tests.Support;
 /// schema and its own bucket, removed afterwards. Without the servers, the server-backed tests are
 /// skipped (and say why), unless IMAGEPS_REQUIRE_SERVERS=1: then they fail.
 /// </summary>
-public static class TestServers
+internal static class TestServers
 {
     public const string PostgreSqlVariable = "IMAGEPS_TEST_POSTGRESQL";
     public const string S3UrlVariable = "IMAGEPS_TEST_S3_URL";

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using ImagePs.Catalog;
+using ImagePs.Domain;
 using ImagePs.Tests.Support;
+using ImagePs.Transfer;
 using Xunit;
 
 namespace ImagePs.Tests.Transfer;

@@ -3,16 +3,17 @@ using System.Buffers;
 using System.IO;
 using System.Security.Cryptography;
 using System.Threading;
+using ImagePs.Errors;
 using ImagePs.Formats;
 using ImagePs.Store;
 
-namespace ImagePs;
+namespace ImagePs.Formats;
 
 /// <summary>
 /// Inspects a local file with the native inspectors and, when asked, hashes it (MD5 and SHA-512
 /// together, in one sequential read). Reads only; creates and changes nothing.
 /// </summary>
-public static class ImageFileInspector
+internal static class ImageFileInspector
 {
     private const int ChunkSize = 1024 * 1024;
 
