@@ -24,6 +24,7 @@ internal static class ScriptTypes
         "ImagePs.ImageVisibility",
         "ImagePs.ImageMemberStatus",
         "ImagePs.ImageCopyResult",
+        "ImagePs.ImageSortKey",
         // What $error[0].Exception is.
         "ImagePs.ImagePsException",
         "ImagePs.ImageNotFoundException",

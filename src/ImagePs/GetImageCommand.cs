@@ -112,7 +112,7 @@ public sealed class GetImageCommand : ImageCmdlet
     public string[]? OsHashValue { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
-    internal ImageSortKey SortBy { get; set; } = ImageSortKey.CreatedAt;
+    public ImageSortKey SortBy { get; set; } = ImageSortKey.CreatedAt;
 
     [Parameter(ParameterSetName = ListSet)]
     public SwitchParameter Descending { get; set; }

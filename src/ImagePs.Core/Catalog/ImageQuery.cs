@@ -88,16 +88,6 @@ internal sealed class ImageQuery
     public static ImageQuery All { get; } = new();
 }
 
-/// <summary>The listing orders of <see cref="ImageQuery.SortBy"/> (Glance's sort_key).</summary>
-internal enum ImageSortKey
-{
-    CreatedAt,
-    UpdatedAt,
-    Name,
-    Size,
-    VirtualSize,
-    Status,
-}
 
 /// <summary>The caller a listing is for: its project, whether it is an admin, which memberships show shared images.</summary>
 internal sealed record ImageViewer(string? Project, bool IsAdmin, IReadOnlyList<ImageMemberStatus> MemberStatuses);
