@@ -102,9 +102,7 @@ internal sealed class CatalogRecords
                 }
             }
             using (var insert = SqlImageRepository.Command(connection, transaction,
-                       $"INSERT INTO images ({RecordColumns}, name_folded) VALUES (@id, @name, @status, @disk_format, @container_format, " +
-                       "@visibility, @protected, @size, @virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, " +
-                       "@owner, @created_at, @updated_at, @deleted, @deleted_at, @name_folded)"))
+                       $"INSERT INTO images ({RecordColumns}, name_folded) VALUES ({SqlImageRepository.ImageValues}, @deleted, @deleted_at, @name_folded)"))
             {
                 Bind(insert, record);
                 try
@@ -165,7 +163,8 @@ internal sealed class CatalogRecords
             bind(select);
             using var reader = select.ExecuteReader();
             while (reader.Read())
-                rows.Add((_catalog.ReadImage(reader), Dialect.ReadFlag(reader, 17), reader.IsDBNull(18) ? null : Dialect.ReadTime(reader, 18)));
+                rows.Add((_catalog.ReadImage(reader), Dialect.ReadFlag(reader, SqlImageRepository.ImageColumnCount),
+                    reader.IsDBNull(SqlImageRepository.ImageColumnCount + 1) ? null : Dialect.ReadTime(reader, SqlImageRepository.ImageColumnCount + 1)));
         }
         var images = rows.Select(r => r.Image).ToList();
         _catalog.LoadChildren(connection, transaction, images);

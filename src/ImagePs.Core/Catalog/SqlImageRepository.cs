@@ -22,6 +22,15 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
         "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at, version";
 
+    /// <summary>The parameters of <see cref="ImageColumns"/>, in order, for an INSERT (a new row is at version 0).</summary>
+    internal const string ImageValues =
+        "@id, @name, @status, @disk_format, @container_format, @visibility, @protected, @size, " +
+        "@virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, @owner, " +
+        "@created_at, @updated_at, 0";
+
+    /// <summary>How many columns <see cref="ImageColumns"/> names: the ordinal of the first column after them.</summary>
+    internal const int ImageColumnCount = 18;
+
     private readonly Func<DateTime> _utcNow;
 
     protected SqlImageRepository(SqlDialect dialect, Func<DateTime>? utcNow)
@@ -66,10 +75,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             if (EverExisted(connection, transaction, image.Id)) throw ImageErrors.AlreadyExists(image.Id);
             CheckImageCount(connection, transaction, image);
             using (var insert = Command(connection, transaction,
-                       $"INSERT INTO images ({ImageColumns}, name_folded) VALUES " +
-                       "(@id, @name, @status, @disk_format, @container_format, @visibility, @protected, @size, " +
-                       "@virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, @owner, " +
-                       "@created_at, @updated_at, 0, @name_folded)"))
+                       $"INSERT INTO images ({ImageColumns}, name_folded) VALUES ({ImageValues}, @name_folded)"))
             {
                 BindImage(insert, image, now);
                 AddParameter(insert, "@created_at", Dialect.Time(image.CreatedAt));

@@ -166,9 +166,19 @@ internal static class RepositoryFile
             if (share == FileShare.None) operation = LockEx;
             else if (access == FileAccess.Read && (share & FileShare.Write) == 0) operation = LockSh;
             else return;
+            // A reader waits a little for a writer that is closing the file it just moved into place;
+            // an exclusive lock is a question ("is it held?") and is answered at once.
+            var patience = operation == LockSh ? System.Diagnostics.Stopwatch.StartNew() : null;
             int result;
-            do result = flock(fd, operation | LockNb);
-            while (result < 0 && Marshal.GetLastWin32Error() == Eintr);
+            while (true)
+            {
+                result = flock(fd, operation | LockNb);
+                if (result == 0) break;
+                var error = Marshal.GetLastWin32Error();
+                if (error == Eintr) continue;
+                if (error != Ewouldblock || patience is null || patience.ElapsedMilliseconds > 5000) break;
+                System.Threading.Thread.Sleep(10);
+            }
             if (result < 0)
             {
                 var errno = Marshal.GetLastWin32Error();

@@ -100,11 +100,11 @@ public class NotifierLayerTests : IDisposable
     {
         var image = NewImage();
         _repository.Add(image);
-        var stale = _fixture.Catalog.Get(image.Id);
         image.SetName("first");
         _repository.Save(image);
-        stale.SetStatus(ImageStatus.Active);
-        _fixture.Catalog.Save(stale); // another session moves it on
+        var other = _fixture.Catalog.Get(image.Id); // another session reads it and moves it on
+        other.SetStatus(ImageStatus.Active);
+        _fixture.Catalog.Save(other);
         image.SetName("second");
         Assert.Throws<ImageConflictException>(() => _repository.Save(image));
 
