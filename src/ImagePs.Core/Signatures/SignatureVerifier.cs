@@ -1,4 +1,5 @@
 using System;
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ImagePs.Errors;
@@ -45,19 +46,18 @@ internal static class SignatureVerifier
                 case "RSA-PSS":
                 {
                     using var rsa = certificate.GetRSAPublicKey()!;
-                    return RsaPssVerifier.Verify(rsa.ExportParameters(false), digest, signature.Signature, signature.HashMethod);
+                    return PssSignature.Verify(rsa.ExportParameters(false), digest, signature.Signature, signature.HashMethod);
                 }
                 case "DSA":
                 {
+                    // DER (a SEQUENCE of r and s), as OpenSSL and Python's cryptography write them.
                     using var dsa = certificate.GetDSAPublicKey()!;
-                    var fixedSignature = DerSignature.ToFixed(signature.Signature, dsa.ExportParameters(false).Q!.Length);
-                    return fixedSignature is not null && dsa.VerifySignature(digest, fixedSignature);
+                    return IsWellFormedDer(signature.Signature) && dsa.VerifySignature(digest, signature.Signature, DSASignatureFormat.Rfc3279DerSequence);
                 }
                 default:
                 {
                     using var ecdsa = certificate.GetECDsaPublicKey()!;
-                    var fixedSignature = DerSignature.ToFixed(signature.Signature, (ecdsa.KeySize + 7) / 8);
-                    return fixedSignature is not null && ecdsa.VerifyHash(digest, fixedSignature);
+                    return IsWellFormedDer(signature.Signature) && ecdsa.VerifyHash(digest, signature.Signature, DSASignatureFormat.Rfc3279DerSequence);
                 }
             }
         }
@@ -85,17 +85,32 @@ internal static class SignatureVerifier
     /// <summary>The named curve in the key's algorithm parameters (a DER OBJECT IDENTIFIER).</summary>
     private static string? NamedCurve(X509Certificate2 certificate)
     {
-        var der = certificate.PublicKey.EncodedParameters.RawData;
-        if (der.Length < 3 || der[0] != 0x06 || der[1] != der.Length - 2) return null;
-        var parts = new System.Collections.Generic.List<string> { (der[2] / 40).ToString(), (der[2] % 40).ToString() };
-        long value = 0;
-        for (var i = 3; i < der.Length; i++)
+        try
         {
-            value = (value << 7) | (long)(der[i] & 0x7F);
-            if ((der[i] & 0x80) != 0) continue;
-            parts.Add(value.ToString());
-            value = 0;
+            var reader = new AsnReader(certificate.PublicKey.EncodedParameters.RawData, AsnEncodingRules.DER);
+            var curve = reader.ReadObjectIdentifier();
+            return reader.HasData ? null : curve;
         }
-        return string.Join(".", parts);
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A signature that is one DER SEQUENCE of two INTEGERs and nothing else (a malformed one fails verification).</summary>
+    internal static bool IsWellFormedDer(byte[] signature)
+    {
+        try
+        {
+            var reader = new AsnReader(signature, AsnEncodingRules.DER);
+            var sequence = reader.ReadSequence();
+            sequence.ReadInteger();
+            sequence.ReadInteger();
+            return !sequence.HasData && !reader.HasData;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
     }
 }

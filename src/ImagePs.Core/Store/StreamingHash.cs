@@ -1,18 +1,20 @@
 using System;
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
 
 namespace ImagePs.Store;
 
 /// <summary>
 /// A hash fed in pieces. The platform's IncrementalHash for everything it offers; SHA-224, which
-/// .NET does not offer and Glance accepts for image signatures, is computed by <see cref="Sha224"/>.
+/// .NET does not offer and Glance accepts for image signatures, by BouncyCastle.
 /// </summary>
 internal abstract class StreamingHash : IDisposable
 {
     public static readonly HashAlgorithmName Sha224Name = new("SHA224");
 
     public static StreamingHash Create(HashAlgorithmName algorithm) =>
-        algorithm.Name == Sha224Name.Name ? new Sha224() : new Platform(IncrementalHash.CreateHash(algorithm));
+        algorithm.Name == Sha224Name.Name ? new Bouncy(new Sha224Digest()) : new Platform(IncrementalHash.CreateHash(algorithm));
 
     public static byte[] Compute(HashAlgorithmName algorithm, byte[] data)
     {
@@ -38,5 +40,21 @@ internal abstract class StreamingHash : IDisposable
         public override byte[] Finish() => _hash.GetHashAndReset();
 
         public override void Dispose() => _hash.Dispose();
+    }
+
+    private sealed class Bouncy : StreamingHash
+    {
+        private readonly IDigest _digest;
+
+        public Bouncy(IDigest digest) => _digest = digest;
+
+        public override void Append(byte[] data, int offset, int count) => _digest.BlockUpdate(data, offset, count);
+
+        public override byte[] Finish()
+        {
+            var result = new byte[_digest.GetDigestSize()];
+            _digest.DoFinal(result, 0);
+            return result;
+        }
     }
 }
