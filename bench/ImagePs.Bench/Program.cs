@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using ImagePs;
+using ImagePs.Domain;
+using ImagePs.Settings;
 using ImagePs.Store;
 
 // Usage: ImagePs.Bench store <source-file> <store-folder> [runs]

@@ -12,7 +12,7 @@ BeforeAll {
 
     # Every id ImagePs raises is in ImageErrors; PowerShell's own parameter binding ids are allowed
     # too (a value PowerShell refuses before the cmdlet runs), as for any cmdlet.
-    $script:CoreIds = [ImagePs.ImageErrors].GetMethods([Reflection.BindingFlags]'Public,NonPublic,Static') | ForEach-Object Name
+    $script:CoreIds = [ImagePs.Image].Assembly.GetType('ImagePs.Errors.ImageErrors', $true).GetMethods([Reflection.BindingFlags]'Public,NonPublic,Static') | ForEach-Object Name
     $script:BindingIds = 'ParameterArgumentValidationError', 'CannotConvertArgumentNoMessage', 'ParameterArgumentTransformationError', 'PositionalParameterNotFound', 'MissingMandatoryParameter'
 }
 
@@ -137,6 +137,9 @@ Describe 'Every failure is an ImagePs error' {
         @{ Command = 'Save-ImageData'; Case = 'an existing file'; Value = 'data.raw'; Run = { $active | Save-ImageData -Path $data.FullName } }
         @{ Command = 'Remove-Image'; Case = 'an unknown id'; Value = 'MISSING'; Run = { Remove-Image -Id $missingId -Force } }
         @{ Command = 'Disable-Image'; Case = 'a Queued image'; Value = 'queued'; Run = { $queued | Disable-Image } }
+        @{ Command = 'Get-ImageFileInfo'; Case = 'a missing file'; Value = 'missing.qcow2'; Run = { Get-ImageFileInfo -LiteralPath (Join-Path $files 'missing.qcow2') } }
+        @{ Command = 'Get-ImageFileInfo'; Case = 'a directory'; Value = 'folder'; Run = { Get-ImageFileInfo -LiteralPath $folder.FullName } }
+        @{ Command = 'Get-ImageUsage'; Case = 'a bad imageps.json'; Value = 'NoSuchSetting'; Run = { $home2 = Join-Path $files 'usage-repo'; New-Item -ItemType Directory -Force $home2 | Out-Null; Set-Content (Join-Path $home2 'imageps.json') '{ "NoSuchSetting": 1 }'; $saved = $env:IMAGEPS_HOME; try { $env:IMAGEPS_HOME = $home2; Get-ImageUsage } finally { $env:IMAGEPS_HOME = $saved } } }
         @{ Command = 'Enable-Image'; Case = 'an Active image that was never deactivated'; Value = 'MISSING'; Run = { Enable-Image -Id $missingId } }
         @{ Command = 'Add-ImageMember'; Case = 'an image that is not Shared'; Value = 'queued'; Run = { $queued | Set-Image -Visibility Private; $queued | Add-ImageMember -MemberId p2 } }
         @{ Command = 'Add-ImageMember'; Case = 'a lying member id'; Value = 'p<U+202E>2'; Run = { $active | Add-ImageMember -MemberId "p$([char]0x202E)2" } }
@@ -160,7 +163,8 @@ Describe 'Every failure is an ImagePs error' {
 
     It 'covers every cmdlet of the module' {
         $walked = 'Get-Image', 'New-Image', 'Set-Image', 'Send-ImageData', 'Save-ImageData', 'Remove-Image', 'Disable-Image', 'Enable-Image',
-            'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Copy-ImageRepository', 'Get-ImageEvent'
+            'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Copy-ImageRepository', 'Get-ImageEvent',
+            'Get-ImageUsage', 'Get-ImageFileInfo'
         (Get-Command -Module ImagePs).Name | Where-Object { $_ -notin $walked } | Should -BeNullOrEmpty
     }
 

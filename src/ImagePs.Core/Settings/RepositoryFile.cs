@@ -59,16 +59,9 @@ internal static class RepositoryFile
         if (info.LinkTarget is not null || Directory.Exists(path) || (info.Attributes & FileAttributes.ReparsePoint) != 0)
             throw ImageErrors.UnsafeRepositoryFile(path);
         if (IsWindows) return;
-        FileIdentity? identity;
-        try
-        {
-            identity = UnixFile.TryIdentity(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return; // unreadable: the library opening it reports that
-        }
-        if (identity is { Regular: false } or { Links: > 1 }) throw ImageErrors.UnsafeRepositoryFile(path);
+        // By stat, never by opening it: closing any descriptor of a file drops every POSIX lock this
+        // process holds on it, and SQLite keeps its locks on catalog.db and -shm that way.
+        if (UnixFile.TypeOf(path) is int type && type != 0x8000) throw ImageErrors.UnsafeRepositoryFile(path);
     }
 
     /// <summary>
