@@ -20,8 +20,15 @@ internal static class ByteFields
     public static ulong LittleEndian64(byte[] b, int at) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(at));
 
     /// <summary>True when <paramref name="b"/> holds the bytes of <paramref name="tag"/> (one byte a character, as in "QFI\xfb") at <paramref name="at"/>.</summary>
-    public static bool HasTag(byte[] b, int at, string tag) =>
-        at >= 0 && b.Length >= at + tag.Length && b.AsSpan(at, tag.Length).SequenceEqual(Encoding.Latin1.GetBytes(tag));
+    public static bool HasTag(byte[] b, int at, string tag)
+    {
+        if (at < 0 || b.Length < at + tag.Length) return false;
+        for (var i = 0; i < tag.Length; i++)
+        {
+            if (b[at + i] != (byte)tag[i]) return false;
+        }
+        return true;
+    }
 
     public static bool IsAllZero(byte[] b, int at, int count) => !b.AsSpan(at, count).ContainsAnyExcept((byte)0);
 

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace ImagePs.Store;
 
@@ -19,8 +18,7 @@ internal enum SourceKind
 
 internal static class SourceKinds
 {
-    // File type bits of stat's st_mode, as .NET's own System.Native shim reports them on every Unix.
-    private const int TypeMask = 0xF000;
+    // File type bits of stat's st_mode (RepositoryFile.FileTypeOf, the one stat of the engine).
     private const int Fifo = 0x1000;
     private const int CharacterDevice = 0x2000;
     private const int Directory = 0x4000;
@@ -38,12 +36,18 @@ internal static class SourceKinds
             return File.Exists(fullPath) ? SourceKind.RegularFile : SourceKind.Missing;
         }
 
-        // SystemNative_Stat fills .NET's FileStatus: int Flags, int Mode, then more fields; the
-        // buffer is larger than any version of it. It is the call FileSystemInfo itself makes.
-        var status = new byte[256];
-        if (Stat(Encoding.UTF8.GetBytes(fullPath + "\0"), status) != 0) return SourceKind.Missing;
-        return (BitConverter.ToInt32(status, 4) & TypeMask) switch
+        int? type;
+        try
         {
+            type = Settings.RepositoryFile.FileTypeOf(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return SourceKind.Missing; // cannot be looked at: reported as not found, as before
+        }
+        return type switch
+        {
+            null => SourceKind.Missing,
             Regular => SourceKind.RegularFile,
             Directory => SourceKind.Directory,
             Fifo => SourceKind.Fifo,
@@ -53,7 +57,4 @@ internal static class SourceKinds
             _ => SourceKind.Missing,
         };
     }
-
-    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
-    private static extern int Stat(byte[] path, byte[] status);
 }
