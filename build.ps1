@@ -10,7 +10,8 @@
       Test   build, start PostgreSQL and a single-node Ceph RGW (tests/Servers; needs root, installs
              Ceph with apt-get), run every suite (xunit for the core, Pester for the module in a
              fresh pwsh; the contract tests against SQLite + files and PostgreSQL + S3), stop the
-             servers, and print one line `Tests: N passed, N failed`. Exits non-zero on any failure.
+             servers, list what failed, and print one line `Tests: N passed, N failed, N skipped`. A test
+             discovered but not run counts as failed. Exits non-zero on any failure.
       Package
              build, then pack the module into out/package/ImagePs.<version>.nupkg, which
              Install-PSResource installs from a folder repository (see README, Packaging).
@@ -120,8 +121,21 @@ function Invoke-Package {
     Write-Host "Package: $(Join-Path $PackageOutput "ImagePs.$version.nupkg")"
 }
 
+function Get-XunitDeclaredTests {
+    # The test methods xunit discovers in the built assembly (theory rows collapsed to their method).
+    $listing = & dotnet test (Join-Path $Root 'tests/ImagePs.Core.Tests/ImagePs.Core.Tests.csproj') -c $Configuration `
+        --nologo --no-build --list-tests 2>&1
+    $started = $false
+    $names = foreach ($line in $listing) {
+        if ($started -and $line -match '^\s{4}(\S.*)$') { ($Matches[1] -split '\(', 2)[0].Trim() }
+        elseif ($line -match 'The following Tests are available') { $started = $true }
+    }
+    @($names | Sort-Object -Unique)
+}
+
 function Invoke-XunitSuite {
-    # Returns @{ Passed; Failed; Skipped } read from the run's TRX file.
+    # Returns @{ Passed; Failed; Skipped; FailedNames } read from the run's TRX file. A test method
+    # discovered but absent from the results (a crashed or aborted test host) counts as failed.
     $trx = Join-Path $Results 'core.trx'
     Remove-Item -LiteralPath $trx -ErrorAction Ignore
     & dotnet test (Join-Path $Root 'tests/ImagePs.Core.Tests/ImagePs.Core.Tests.csproj') -c $Configuration --nologo `
@@ -129,12 +143,25 @@ function Invoke-XunitSuite {
     $exitCode = $LASTEXITCODE
     if (-not (Test-Path -LiteralPath $trx)) {
         Write-Host "xunit produced no results (dotnet test exit code $exitCode)."
-        return @{ Passed = 0; Failed = 1; Skipped = 0 }
+        return @{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("xunit produced no results (exit code $exitCode)") }
     }
-    $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+    $run = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun
+    $counters = $run.ResultSummary.Counters
     $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-    if ($exitCode -ne 0 -and $failed -eq 0) { $failed = 1 }
-    @{ Passed = [int]$counters.passed; Failed = $failed; Skipped = [int]$counters.notExecuted }
+    $results = @($run.Results.UnitTestResult)
+    $failedNames = @($results | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted' |
+        ForEach-Object { "$($_.testName) ($($_.outcome))" })
+    $ran = @($results | ForEach-Object { ($_.testName -split '\(', 2)[0].Trim() } | Sort-Object -Unique)
+    $declared = Get-XunitDeclaredTests
+    $missing = @($declared | Where-Object { $ran -notcontains $_ })
+    if ($declared.Count -eq 0) { $missing = @('no xunit test was discovered') }
+    $failed += $missing.Count
+    $failedNames += @($missing | ForEach-Object { "$_ (discovered, not run)" })
+    if ($exitCode -ne 0 -and $failed -eq 0) {
+        $failed = 1
+        $failedNames += "dotnet test exited with $exitCode"
+    }
+    @{ Passed = [int]$counters.passed; Failed = $failed; Skipped = [int]$counters.notExecuted; FailedNames = $failedNames }
 }
 
 function Invoke-PesterSuite {
@@ -148,10 +175,10 @@ function Invoke-PesterSuite {
     $exitCode = $LASTEXITCODE
     if (-not (Test-Path -LiteralPath $summary)) {
         Write-Host "Pester produced no results (exit code $exitCode)."
-        return @{ Passed = 0; Failed = 1; Skipped = 0 }
+        return @{ Passed = 0; Failed = 1; Skipped = 0; FailedNames = @("Pester produced no results (exit code $exitCode)") }
     }
     $counts = Get-Content -LiteralPath $summary -Raw | ConvertFrom-Json
-    @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
+    @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped; FailedNames = @($counts.FailedNames) }
 }
 
 function Start-TestServers {
@@ -193,7 +220,8 @@ function Invoke-Test {
     $skipped = $xunit.Skipped + $pester.Skipped
     Write-Host ''
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
-    Write-Host "Tests: $passed passed, $failed failed"
+    foreach ($name in @($xunit.FailedNames) + @($pester.FailedNames)) { Write-Host "  failed: $name" }
+    Write-Host "Tests: $passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }
 

@@ -100,7 +100,7 @@ internal sealed class ImageService
     // the current record (its rules checked again), a few times, before giving up with ImageConflict.
 
     /// <summary>How many times a change is tried against a record that other commands keep changing.</summary>
-    internal const int SaveAttempts = 5;
+    internal const int SaveAttempts = 10;
 
     /// <summary>Set-Image in one call: reads the image, applies the changes, saves it.</summary>
     public Image UpdateImage(Guid id, ImageChanges changes)
@@ -136,6 +136,9 @@ internal sealed class ImageService
             }
             catch (ImageConflictException) when (attempt < SaveAttempts)
             {
+                // Two writers that retry in step collide again and again: a random pause that grows
+                // with each attempt lets one of them through first.
+                Thread.Sleep(Random.Shared.Next(attempt * 5, attempt * 25));
                 var current = GetImage(image.Id);
                 if (!reapply(current)) return current;
                 image = current;

@@ -2,7 +2,7 @@ BeforeAll {
     . $PSScriptRoot/TestSupport.ps1
 }
 
-Describe 'Crash trials: New-Image | Send-ImageData killed (SIGKILL) at random points, 20 times' -Skip:(-not $IsLinux -and -not $IsMacOS) {
+Describe 'Crash trials: New-Image | Send-ImageData killed (SIGKILL) at random points and mid-upload, 20 times' -Skip:(-not $IsLinux -and -not $IsMacOS) {
     BeforeAll {
         $repository = Use-TestRepository
         # Big enough that a good part of a run is spent uploading (the Saving window).
@@ -22,9 +22,19 @@ Describe 'Crash trials: New-Image | Send-ImageData killed (SIGKILL) at random po
         }
         $span = $span[-1]
         $killedAt = foreach ($trial in 1..20) {
-            $delay = $random.Next([int]($span * 0.45), $span)
             $child = Start-Pwsh -Command $command
-            Start-Sleep -Milliseconds $delay
+            if ($trial -le 15) {
+                $delay = $random.Next([int]($span * 0.45), $span)
+                Start-Sleep -Milliseconds $delay
+            }
+            else {
+                # The last five kills wait until the child's image is Saving with its partial file in
+                # the store, so that at least these land mid-upload whatever the machine's speed.
+                $delay = 'mid-upload'
+                $null = Wait-Until -TimeoutSeconds 30 -Condition {
+                    $child.HasExited -or ((Get-UploadInProgress) -and @(Invoke-CatalogQuery -Sql "SELECT status FROM images WHERE status = 'saving'").Count)
+                }
+            }
             Stop-Process -Id $child.Id -Force -ErrorAction Ignore   # SIGKILL on Unix
             $child.WaitForExit()
             $delay
@@ -32,9 +42,16 @@ Describe 'Crash trials: New-Image | Send-ImageData killed (SIGKILL) at random po
         Write-Host "Killed after (ms): $($killedAt -join ', ') of a $span ms run"
 
         $statusesLeft = @(Invoke-CatalogQuery -Sql "SELECT status FROM images WHERE deleted = 0")
-        $images = @(Get-Image -Tag trial -WarningAction SilentlyContinue)   # opening the repository recovers
+        $savingLeft = @($statusesLeft | Where-Object { $_ -eq 'saving' }).Count
+        $images = @(Get-Image -Tag trial -WarningVariable recoveryWarnings -WarningAction SilentlyContinue)   # opening the repository recovers
         Write-Host ("Left by the kills: {0}; after recovery: {1}" -f (($statusesLeft | Group-Object | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '),
             (($images | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '))
+    }
+
+    It 'kills uploads mid-way (images left Saving), and the next command recovers each of them' {
+        $savingLeft | Should -BeGreaterThan 0 -Because 'the trials must hit the Saving window, or they prove nothing'
+        @($recoveryWarnings | Where-Object { "$_" -like '*left Saving by an upload whose process is gone*' }).Count | Should -Be $savingLeft
+        @($images | Where-Object Status -EQ 'Saving').Count | Should -Be 0
     }
 
     It 'leaves every image Queued or Active' {

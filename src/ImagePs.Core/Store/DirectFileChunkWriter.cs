@@ -9,9 +9,10 @@ namespace ImagePs.Store;
 /// Linux direct I/O (O_DIRECT) for store files: chunks go from the copier's aligned buffers to the
 /// device without passing through the page cache. On the VMs ImagePs is measured on, the page-cache
 /// copy costs as much CPU as MD5 itself; skipping it is what lets an upload run at hashing speed.
-/// The last, unaligned bytes are written with O_DIRECT cleared. Where direct I/O is not available
-/// (another OS or CPU, or a filesystem such as tmpfs that refuses it), <see cref="TryCreate"/> returns
-/// null and the store uses <see cref="FileChunkWriter"/>.
+/// The last, unaligned bytes are written with O_DIRECT cleared. On another OS or CPU
+/// <see cref="TryCreate"/> returns null and the store uses <see cref="FileChunkWriter"/>; on a
+/// filesystem that refuses direct I/O (ramfs, tmpfs before Linux 6.6, some FUSE and network
+/// filesystems) the same descriptor writes through the page cache.
 /// </summary>
 internal sealed class DirectFileChunkWriter : IChunkWriter, IDisposable
 {
@@ -23,13 +24,16 @@ internal sealed class DirectFileChunkWriter : IChunkWriter, IDisposable
     private readonly int _fd;
     private readonly int _directFlag;
     private readonly string _path;
-    private bool _direct = true;
+    private readonly bool _canDirect;
+    private bool _direct;
 
-    private DirectFileChunkWriter(int fd, int directFlag, string path)
+    private DirectFileChunkWriter(int fd, int directFlag, string path, bool canDirect)
     {
         _fd = fd;
         _directFlag = directFlag;
         _path = path;
+        _canDirect = canDirect;
+        _direct = canDirect;
     }
 
     /// <summary>Creates <paramref name="path"/> (it must not exist) for direct writing, or returns null.</summary>
@@ -38,23 +42,32 @@ internal sealed class DirectFileChunkWriter : IChunkWriter, IDisposable
         var directFlag = DirectFlag();
         if (directFlag == 0) return null;
         var noFollow = directFlag == 0x4000 ? 0x20000 : 0x8000;
-        var fd = open(Encoding.UTF8.GetBytes(path + "\0"), OWronly | OCreat | OExcl | OCloexec | noFollow | directFlag, Convert.ToInt32(ownerOnly ? "600" : "666", 8));
+        // Opened without O_DIRECT, which is then switched on: open(O_CREAT | O_DIRECT) on a filesystem
+        // without direct I/O creates the file and only then fails (EINVAL), leaving it behind.
+        var fd = open(Encoding.UTF8.GetBytes(path + "\0"), OWronly | OCreat | OExcl | OCloexec | noFollow, Convert.ToInt32(ownerOnly ? "600" : "666", 8));
+        if (fd < 0) throw Error(Marshal.GetLastWin32Error(), path);
         // Locked while written, as the ordinary file is: recovery does not delete a file being written.
-        if (fd >= 0 && flock(fd, LockEx | LockNb) == 0) return new DirectFileChunkWriter(fd, directFlag, path);
-        if (fd >= 0)
+        if (flock(fd, LockEx | LockNb) != 0)
         {
             var lockErrno = Marshal.GetLastWin32Error();
             close(fd);
             throw Error(lockErrno, path);
         }
-
+        var flags = fcntl(fd, FGetfl, 0);
+        if (flags >= 0 && fcntl(fd, FSetfl, flags | directFlag) == 0) return new DirectFileChunkWriter(fd, directFlag, path, canDirect: true);
         var errno = Marshal.GetLastWin32Error();
-        if (errno == Einval) return null; // the filesystem does not do direct I/O
+        if (flags >= 0 && errno == Einval) return new DirectFileChunkWriter(fd, directFlag, path, canDirect: false);
+        close(fd);
         throw Error(errno, path);
     }
 
     public void Write(DataChunk chunk)
     {
+        if (!_canDirect)
+        {
+            WriteAll(chunk.Address, chunk.Count);
+            return;
+        }
         var aligned = chunk.Count & ~(DataChunk.Alignment - 1);
         if (aligned > 0)
         {
