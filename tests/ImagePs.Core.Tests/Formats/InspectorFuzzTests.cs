@@ -213,7 +213,7 @@ public class InspectorFuzzTests : IClassFixture<InspectorFuzzTests.Corpus>
             Add("vdi", "vdi", "8M");
             Add("qed", "qed", "8M");
             var luks = _folder.File("luks");
-            QemuImg.CreateLuks(luks, "1M");
+            LuksImage.WriteLuks1(luks, 1 << 20);
             Samples.Add(new Sample("luks", File.ReadAllBytes(luks), null));
             var iso = _folder.File("iso");
             IsoImage.WriteMinimal(iso, 40);
