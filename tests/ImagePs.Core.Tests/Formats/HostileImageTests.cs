@@ -482,6 +482,20 @@ public class HostileImageTests : IDisposable
     }
 
     [Fact]
+    public void Qcow2_whose_first_sector_ends_in_the_mbr_signature_is_two_formats()
+    {
+        var path = _folder.File("both.qcow2");
+        QemuImg.Create("qcow2", path, "16M");
+        ImageFile.Patch(path, 510, new byte[] { 0x55, 0xAA });
+
+        var inspection = Inspect(path);
+
+        Assert.Equal(new[] { "qcow2", "gpt" }, inspection.MatchedFormats);
+        Finding(inspection, "multiple-formats");
+        Assert.Contains("gpt header", Finding(inspection, "malformed").Message);   // its header extensions are no partition table
+    }
+
+    [Fact]
     public void Vhd_footer_appended_to_a_qcow2_is_refused()
     {
         var path = _folder.File("both.qcow2");
@@ -504,6 +518,21 @@ public class HostileImageTests : IDisposable
 
         Assert.Equal("vhd", inspection.Format);
         Assert.Equal(QemuImg.VirtualSize("vpc", path), inspection.VirtualSize);
+    }
+
+    [Fact]
+    public void Fixed_vhd_of_a_disk_whose_partition_table_is_invalid_is_still_the_vhd()
+    {
+        var path = _folder.File("disk.vhd");
+        QemuImg.Create("vpc", path, "16M", "subformat=fixed");
+        ImageFile.Patch(path, 446, new byte[] { 0x42 });
+        ImageFile.Patch(path, 510, new byte[] { 0x55, 0xAA });
+
+        var inspection = Inspect(path);
+
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+        Assert.Equal("vhd", inspection.Format);
+        Assert.Equal(new[] { "vhd", "gpt" }, inspection.MatchedFormats);
     }
 
     [Fact]
