@@ -66,8 +66,8 @@ function Get-PwshPath {
 }
 
 function Install-QemuUtils {
-    # qemu-img/qemu-io make and check the test images; xorriso makes the test ISOs.
-    $missing = @(@{ Tool = 'qemu-img'; Package = 'qemu-utils' }, @{ Tool = 'xorriso'; Package = 'xorriso' } |
+    # qemu-img/qemu-io make and check the test images; xorriso makes the test ISOs; sgdisk the partitioned disks.
+    $missing = @(@{ Tool = 'qemu-img'; Package = 'qemu-utils' }, @{ Tool = 'xorriso'; Package = 'xorriso' }, @{ Tool = 'sgdisk'; Package = 'gdisk' } |
         Where-Object { -not (Get-Command $_.Tool -ErrorAction Ignore) })
     if (-not $missing) { return }
     $packages = @($missing | ForEach-Object { $_.Package })
@@ -80,8 +80,8 @@ function Install-QemuUtils {
         return
     }
     throw ("$($missing.Tool -join ' and ') required here and not found. Install them, then run again: " +
-        "Debian/Ubuntu: sudo apt-get install $($packages -join ' '); Fedora: sudo dnf install qemu-img xorriso; " +
-        'macOS: brew install qemu xorriso; Windows: install QEMU and xorriso and add their folders to PATH.')
+        "Debian/Ubuntu: sudo apt-get install $($packages -join ' '); Fedora: sudo dnf install qemu-img xorriso gdisk; " +
+        'macOS: brew install qemu xorriso gptfdisk; Windows: install QEMU, xorriso and gdisk and add their folders to PATH.')
 }
 
 function Install-Pester {

@@ -27,11 +27,31 @@ public class UploadInspectionTests
         new object[] { "vdi", "qcow2" },
     });
 
-    public static IEnumerable<object[]> A_partitioned_disk_is_accepted_as_raw_iso_or_ami_cases => TestBackends.With(new[]
+    public static IEnumerable<object[]> A_partitioned_disk_is_accepted_as_raw_or_iso_cases => TestBackends.With(new[]
     {
         new object[] { "raw" },
         new object[] { "iso" },
+    });
+
+    public static IEnumerable<object[]> Recognised_content_declared_ami_ari_aki_or_ploop_is_a_mismatch_cases => TestBackends.With(new[]
+    {
+        new object[] { "gpt", "ami" },
+        new object[] { "mbr", "aki" },
+        new object[] { "gpt", "ploop" },
+        new object[] { "qcow2", "ami" },
+        new object[] { "vmdk", "ari" },
+        new object[] { "vpc", "aki" },
+        new object[] { "vhdx", "ami" },
+        new object[] { "vdi", "ari" },
+        new object[] { "luks", "aki" },
+        new object[] { "iso", "ami" },
+    });
+
+    public static IEnumerable<object[]> Unrecognised_content_declared_ami_ari_or_aki_is_accepted_as_raw_cases => TestBackends.With(new[]
+    {
         new object[] { "ami" },
+        new object[] { "ari" },
+        new object[] { "aki" },
     });
 
     public static IEnumerable<object[]> Virtual_size_equals_qemu_img_and_both_probes_agree_cases => TestBackends.With(new[]
@@ -194,8 +214,8 @@ public class UploadInspectionTests
     }
 
     [Theory]
-    [MemberData(nameof(A_partitioned_disk_is_accepted_as_raw_iso_or_ami_cases))]
-    public void A_partitioned_disk_is_accepted_as_raw_iso_or_ami(TestBackend backend, string declared)
+    [MemberData(nameof(A_partitioned_disk_is_accepted_as_raw_or_iso_cases))]
+    public void A_partitioned_disk_is_accepted_as_raw_or_iso(TestBackend backend, string declared)
     {
         using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("disk.img");
@@ -212,13 +232,74 @@ public class UploadInspectionTests
         Assert.Empty(repository.Observer.Warnings);
     }
 
+    /// <summary>Content in a format the inspector recognises, made by the real tools (or from the LUKS specification).</summary>
+    private static void MakeContent(string kind, string path)
+    {
+        switch (kind)
+        {
+            case "gpt": PartitionedDisk.Gpt(path); break;
+            case "mbr": PartitionedDisk.Mbr(path); break;
+            case "luks": LuksImage.WriteLuks1(path, 16 << 20); break;
+            case "iso": IsoImage.WriteMinimal(path); break;
+            default: QemuImg.Create(kind, path, "16M"); break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Recognised_content_declared_ami_ari_aki_or_ploop_is_a_mismatch_cases))]
+    public void Recognised_content_declared_ami_ari_aki_or_ploop_is_a_mismatch(TestBackend backend, string content, string declared)
+    {
+        using var repository = new TestRepository(backend);
+        var source = repository.Scratch.File("disk.img");
+        MakeContent(content, source);
+        var inspection = ImageInspector.Inspect(source);
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+        var image = NewImage(repository, declared);
+
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.UploadData(image.Id, source, null, CancellationToken.None));
+
+        Assert.Equal("DiskFormatMismatch", error.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, error.Kind);
+        Assert.Contains($"declared as {declared} but its content is {inspection.Format}", error.Message);
+        AssertQueuedWithoutData(repository, image);
+    }
+
+    [Fact]
+    public void New_image_refuses_a_partitioned_disk_declared_ami()
+    {
+        using var repository = new TestRepository();
+        var source = repository.Scratch.File("disk.ami");
+        PartitionedDisk.Gpt(source);
+
+        var error = Assert.Throws<ImagePsException>(() => repository.Service.ChooseDiskFormat(source, "ami", null));
+
+        Assert.Equal("DiskFormatMismatch", error.ErrorId);
+        Assert.Contains("declared as ami but its content is gpt", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Unrecognised_content_declared_ami_ari_or_aki_is_accepted_as_raw_cases))]
+    public void Unrecognised_content_declared_ami_ari_or_aki_is_accepted_as_raw(TestBackend backend, string declared)
+    {
+        using var repository = new TestRepository(backend);
+        var source = repository.Scratch.RandomFile("kernel", 70001);
+        var image = NewImage(repository, declared);
+
+        var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);
+
+        Assert.Equal(ImageStatus.Active, uploaded.Status);
+        Assert.Equal(declared, uploaded.DiskFormat);
+        Assert.Equal(QemuImg.VirtualSize("raw", source), uploaded.VirtualSize);
+        Assert.Empty(repository.Observer.Warnings);
+    }
+
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_luks_volume_is_accepted_as_raw_the_way_cinder_uploads_it(TestBackend backend)
     {
         using var repository = new TestRepository(backend);
         var source = repository.Scratch.File("volume.luks");
-        QemuImg.CreateLuks(source, "16M");
+        LuksImage.WriteLuks1(source, 16 << 20);
         var image = NewImage(repository, "raw");
 
         var uploaded = repository.Service.UploadData(image.Id, source, null, CancellationToken.None);

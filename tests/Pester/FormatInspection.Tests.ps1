@@ -184,3 +184,123 @@ Describe 'VirtualSize through the module (<TestBackend>)' -ForEach (Get-TestBack
         $image.Properties.Keys | Should -Not -Contain 'imageps_virtual_size_qemu'
     }
 }
+
+Describe 'Checks as strict as Glance''s inspector (<TestBackend>)' -ForEach (Get-TestBackend) {
+    BeforeAll {
+        function Set-FileBytes {
+            param([string] $Path, [long] $Offset, [byte[]] $Bytes)
+            $stream = [IO.File]::Open($Path, 'Open', 'ReadWrite')
+            try { $stream.Position = $Offset; $stream.Write($Bytes, 0, $Bytes.Length) } finally { $stream.Dispose() }
+        }
+
+        function New-GptDisk {
+            # A raw disk partitioned by sgdisk (gdisk, which build.ps1 installs): protective MBR, one partition.
+            param([string] $Path)
+            New-QemuImage -Format raw -Path $Path -Size 16M -WriteMiB 0 | Out-Null
+            & sgdisk -o -n 1:2048:0 -t 1:8300 $Path *> $null
+            if ($LASTEXITCODE) { throw 'sgdisk failed (build.ps1 installs gdisk)' }
+            Get-Item -LiteralPath $Path
+        }
+
+        function New-StreamVmdkWithFooter {
+            # qemu-img's streamOptimized vmdk turned into one with its grain directory at the end: footer
+            # marker and footer (the header's copy) before the end-of-stream marker. Returns the marker's offset.
+            param([string] $Path)
+            $raw = New-QemuImage -Format raw -Path "$Path.raw" -Size 16M
+            & qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized $raw.FullName $Path
+            if ($LASTEXITCODE) { throw 'qemu-img convert failed' }
+            $header = [byte[]]::new(512)
+            $stream = [IO.File]::OpenRead($Path)
+            try { $stream.ReadExactly($header, 0, 512) } finally { $stream.Dispose() }
+            $tail = [byte[]]::new(1536)
+            $tail[0] = 1        # footer marker: one sector, size 0,
+            $tail[12] = 3       # type footer
+            [Array]::Copy($header, 0, $tail, 512, 512)
+            $endOfStream = (Get-Item -LiteralPath $Path).Length - 512
+            Set-FileBytes -Path $Path -Offset $endOfStream -Bytes $tail
+            Set-FileBytes -Path $Path -Offset 56 -Bytes ([byte[]]@(0xff) * 8)
+            $endOfStream
+        }
+
+        function Assert-RefusedAndQueued {
+            param($Failures, $Image, [string] $ErrorId, [string] $Pattern)
+            $Failures.Count | Should -Be 1
+            $Failures[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+            $Failures[0].Exception.Message | Should -Match $Pattern
+            $after = Get-Image -Id $Image.Id
+            $after.Status | Should -Be 'Queued'
+            $after.Size | Should -BeNullOrEmpty
+            Get-StoreFile | Should -BeNullOrEmpty
+        }
+    }
+
+    BeforeEach {
+        Use-TestRepository | Out-Null
+        $files = Join-Path $TestDrive ('files-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $files | Out-Null
+    }
+
+    It 'a partition table: a valid GPT disk is accepted as raw; a second entry beside the protective one is UnsafeImage (malformed)' {
+        $bad = New-GptDisk -Path (Join-Path $files 'bad.raw')
+        Set-FileBytes -Path $bad.FullName -Offset (446 + 16 + 4) -Bytes @(0x83)
+        $image = New-Image -Name bad -DiskFormat raw
+
+        Send-ImageData -Id $image.Id -Path $bad.FullName -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        Assert-RefusedAndQueued $failures $image 'UnsafeImage' 'GPT protective entry must be the only partition'
+        $failures[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $failures[0].Exception.Findings.Check | Should -Be 'malformed'
+        $good = New-GptDisk -Path (Join-Path $files 'good.raw')
+        (New-Image -Name good -DiskFormat raw | Send-ImageData -Path $good.FullName).Status | Should -Be 'Active'
+    }
+
+    It 'a streamOptimized vmdk with its footer: accepted when it matches the header, UnsafeImage when its version differs' {
+        $bad = Join-Path $files 'bad.vmdk'
+        $footer = (New-StreamVmdkWithFooter -Path $bad) + 512
+        Set-FileBytes -Path $bad -Offset ($footer + 4) -Bytes @(1)
+        $image = New-Image -Name bad -DiskFormat vmdk
+
+        Send-ImageData -Id $image.Id -Path $bad -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        Assert-RefusedAndQueued $failures $image 'UnsafeImage' "footer's version \(1\) differs from the header's \(3\)"
+        $failures[0].Exception.Findings.Check | Should -Be 'malformed'
+        $good = Join-Path $files 'good.vmdk'
+        New-StreamVmdkWithFooter -Path $good | Out-Null
+        $uploaded = New-Image -Name good -DiskFormat vmdk | Send-ImageData -Path $good
+        $uploaded.Status | Should -Be 'Active'
+        $uploaded.VirtualSize | Should -Be (Get-QemuVirtualSize -Path $good -Format vmdk)
+    }
+
+    It 'an ISO cut before its set terminator is UnsafeImage (malformed)' {
+        $iso = Join-Path $files 'cut.iso'
+        $content = New-Item -ItemType Directory -Path (Join-Path $files 'content')
+        Set-Content -LiteralPath (Join-Path $content 'readme.txt') -Value 'hello'
+        & xorriso -as mkisofs -quiet -o $iso $content 2>$null
+        if ($LASTEXITCODE) { throw 'xorriso failed (build.ps1 installs it)' }
+        $stream = [IO.File]::Open($iso, 'Open', 'ReadWrite')
+        try { $stream.SetLength(17 * 2048 + 100) } finally { $stream.Dispose() }   # inside the descriptor after the primary one
+        $image = New-Image -Name cut -DiskFormat iso
+
+        Send-ImageData -Id $image.Id -Path $iso -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        Assert-RefusedAndQueued $failures $image 'UnsafeImage' 'inside the volume descriptors, before their set terminator'
+        $failures[0].Exception.Findings.Check | Should -Be 'malformed'
+    }
+
+    It 'ami/ari/aki: a GPT disk or a qcow2 declared so is DiskFormatMismatch; unrecognised content is accepted' {
+        $disk = New-GptDisk -Path (Join-Path $files 'disk.ami')
+        $image = New-Image -Name disk -DiskFormat ami
+        Send-ImageData -Id $image.Id -Path $disk.FullName -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Assert-RefusedAndQueued $failures $image 'DiskFormatMismatch' 'declared as ami but its content is gpt'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
+
+        $qcow2 = New-QemuImage -Format qcow2 -Path (Join-Path $files 'disk.aki')
+        $qcow2 | New-Image -DiskFormat aki -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'DiskFormatMismatch,*'
+
+        $kernel = New-RandomFile -Path (Join-Path $files 'vmlinuz') -Length 70001
+        $accepted = New-Image -Name kernel -DiskFormat aki | Send-ImageData -Path $kernel.FullName
+        $accepted.Status | Should -Be 'Active'
+        $accepted.DiskFormat | Should -Be 'aki'
+    }
+}

@@ -203,6 +203,8 @@ function New-RandomFile {
     param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [int] $Length)
     $bytes = [byte[]]::new($Length)
     [Random]::Shared.NextBytes($bytes)
+    # Plain data: a first sector ending in 0x55AA is a partition table to the inspector (as to Glance).
+    if ($Length -ge 512) { $bytes[511] = 0 }
     [IO.File]::WriteAllBytes($Path, $bytes)
     Get-Item -LiteralPath $Path
 }

@@ -21,15 +21,15 @@ internal static class DiskFormatRules
     /// <summary>
     /// The format the content is accepted as when it is declared <paramref name="declared"/>, or null
     /// when the two do not match. Accepted besides an exact match: a partitioned disk (<c>gpt</c>)
-    /// declared raw or iso (Glance's allowance; also for ami/ari/aki/ploop, whose content is a raw
-    /// disk), unrecognised content declared ami, ari, aki or ploop (Glance cannot inspect those), and
-    /// a LUKS volume declared raw (how Cinder uploads encrypted volumes). Those are read as raw.
+    /// declared raw (Glance's allowance) or iso, unrecognised content declared ami, ari, aki or ploop
+    /// (Glance cannot inspect those), and a LUKS volume declared raw (how Cinder uploads encrypted
+    /// volumes). Those are read as raw. Content in any format the inspector recognises, a partitioned
+    /// disk included, is not ami, ari, aki or ploop: Glance refuses it, and so does ImagePs.
     /// </summary>
     public static string? AcceptedAs(string declared, string detected)
     {
         if (string.Equals(declared, detected, StringComparison.Ordinal)) return detected;
-        var rawLike = declared == "raw" || declared == "iso" || Uninspectable.Contains(declared);
-        if (detected == ContentFormats.Gpt && rawLike) return ContentFormats.Raw;
+        if (detected == ContentFormats.Gpt && (declared == "raw" || declared == "iso")) return ContentFormats.Raw;
         if (detected == ContentFormats.Raw && Uninspectable.Contains(declared)) return ContentFormats.Raw;
         if (detected == ContentFormats.Luks && declared == "raw") return ContentFormats.Raw;
         return null;

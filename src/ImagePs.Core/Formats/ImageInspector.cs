@@ -10,7 +10,7 @@ namespace ImagePs.Formats;
 /// and reports the format, the virtual size and every safety finding. Every format's probe runs, so
 /// content that is two formats at once (a header hidden inside another) is seen and refused, except
 /// the legitimate pairs: an ISO with a partition table (hybrid ISOs boot from USB sticks) and a fixed
-/// VHD of a partitioned disk (its data starts with the disk's MBR).
+/// VHD of a partitioned disk (its data starts with the disk's MBR), which are that ISO or VHD alone.
 /// </summary>
 internal static class ImageInspector
 {
@@ -72,7 +72,10 @@ internal static class ImageInspector
             var allowed = AllowedPair(matches);
             if (allowed is not null)
             {
+                // The partition table is the disk inside the ISO or VHD: its own findings are not the
+                // image's (Glance, too, runs only the ISO's checks on an ISO with a partition table).
                 primary = allowed;
+                findings = allowed.Findings.ToList();
             }
             else
             {

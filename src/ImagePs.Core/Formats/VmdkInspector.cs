@@ -7,7 +7,8 @@ namespace ImagePs.Formats;
 /// <summary>
 /// VMDK (VMware's Virtual Disk Format 1.1; little-endian). Sparse files (<c>KDMV</c>) carry their
 /// capacity in sectors at byte 12; a streamOptimized file whose grain directory is "at the end" keeps
-/// the real header in a footer 1 KiB before the end, which qemu then uses instead. Findings: any
+/// the real header in a footer 1 KiB before the end, which qemu then uses instead (it must agree with
+/// the header and sit between exact markers, or the file is malformed). Findings: any
 /// createType other than monolithicSparse or streamOptimized, extents that name another file or are
 /// not SPARSE, a parent (parentFileNameHint), a zero capacity (qemu then opens the descriptor's
 /// extents as separate files), a missing or unreadable descriptor, and text descriptor files (all of
@@ -17,6 +18,7 @@ internal sealed class VmdkInspector : IFormatInspector
 {
     private const int HeaderLength = 512;
     private const ulong GrainDirectoryAtEnd = ulong.MaxValue;
+    private const uint MarkerFooter = 3;
     private const int MaxDescriptorLength = (1 << 20) - 1;   // qemu's cap
     private const int ParentScanLength = 20 * 512;           // what qemu scans for parentFileNameHint at 0x200
     private const int TextProbeLength = 4096;
@@ -36,7 +38,7 @@ internal sealed class VmdkInspector : IFormatInspector
     private FormatMatch Sparse(HeaderReader reader)
     {
         var header = reader.Read(0, HeaderLength);
-        if (LittleEndian64(header, 56) == GrainDirectoryAtEnd) header = Footer(reader);
+        if (LittleEndian64(header, 56) == GrainDirectoryAtEnd) header = Footer(reader, header);
 
         var version = LittleEndian32(header, 4);
         var capacity = LittleEndian64(header, 12);
@@ -69,21 +71,36 @@ internal sealed class VmdkInspector : IFormatInspector
         return match;
     }
 
-    /// <summary>The header copy a streamOptimized file keeps before its end-of-stream marker.</summary>
-    private static byte[] Footer(HeaderReader reader)
+    /// <summary>
+    /// The header copy a streamOptimized file keeps before its end-of-stream marker, checked as
+    /// oslo.utils checks it: the footer marker (size 0, type footer, 496 zero bytes) and the
+    /// end-of-stream marker (all zero) are exact, and the footer has the header's signature, version
+    /// and descriptor, and does not announce yet another footer.
+    /// </summary>
+    private static byte[] Footer(HeaderReader reader, byte[] header)
     {
         var end = (ulong)RoundUpToSector(reader.Length);
         if (end < 1536) throw ImageFormatException.Missing("footer");
-        var footer = reader.ReadUpTo(end - 1536, 1536);
-        if (footer.Length < 1536) Array.Resize(ref footer, 1536);   // qemu reads zeros past the end
-        var valid = LittleEndian32(footer, 8) == 0 && LittleEndian32(footer, 12) == 3   // footer marker
-            && HasTag(footer, 512, "KDMV")
-            && LittleEndian64(footer, 1024) == 0 && LittleEndian32(footer, 1032) == 0 && LittleEndian32(footer, 1036) == 0;
-        if (!valid) throw ImageFormatException.Missing("footer");
-        var header = new byte[HeaderLength];
-        Buffer.BlockCopy(footer, 512, header, 0, HeaderLength);
-        if (LittleEndian64(header, 56) == GrainDirectoryAtEnd) throw ImageFormatException.Field("footer gdOffset", "at end");
-        return header;
+        var tail = reader.ReadUpTo(end - 1536, 1536);
+        if (tail.Length < 1536) Array.Resize(ref tail, 1536);   // qemu reads zeros past the end
+        if (!HasTag(tail, 512, "KDMV")) throw ImageFormatException.Missing("footer");
+        if (LittleEndian32(tail, 8) != 0 || LittleEndian32(tail, 12) != MarkerFooter || !IsAllZero(tail, 16, 496))
+            throw new ImageFormatException(Messages.MalformedVmdkFooterMarker);
+        if (!IsAllZero(tail, 1024, 512)) throw new ImageFormatException(Messages.MalformedVmdkEndOfStream);
+
+        var footer = new byte[HeaderLength];
+        Buffer.BlockCopy(tail, 512, footer, 0, HeaderLength);
+        SameAsHeader("version", LittleEndian32(header, 4), LittleEndian32(footer, 4));
+        SameAsHeader("descriptorOffset", LittleEndian64(header, 28), LittleEndian64(footer, 28));
+        SameAsHeader("descriptorSize", LittleEndian64(header, 36), LittleEndian64(footer, 36));
+        if (LittleEndian64(footer, 56) == GrainDirectoryAtEnd) throw ImageFormatException.Field("footer gdOffset", "at end");
+        return footer;
+    }
+
+    private static void SameAsHeader(string field, ulong inHeader, ulong inFooter)
+    {
+        if (inHeader != inFooter)
+            throw new ImageFormatException(string.Format(CultureInfo.InvariantCulture, Messages.MalformedVmdkFooterDiffers, field, inFooter, inHeader));
     }
 
     private static VmdkDescriptor? EmbeddedDescriptor(HeaderReader reader, ulong sector, ulong sectors)

@@ -245,6 +245,69 @@ public class HostileImageTests : IDisposable
         Finding(Inspect(path), "malformed");
     }
 
+    /// <summary>
+    /// A streamOptimized VMDK made by qemu-img convert, turned into one with its grain directory "at
+    /// the end" as VMware writes them: the header says so, and a footer marker and the footer (the
+    /// header with the real grain directory offset) go before qemu's end-of-stream marker. Returns
+    /// where the footer marker starts.
+    /// </summary>
+    private long StreamVmdkWithFooter(string path)
+    {
+        var raw = _folder.File("data.raw");
+        QemuImg.Create("raw", raw, "16M");
+        QemuImg.Write("raw", raw, 1);
+        QemuImg.Convert("raw", raw, "vmdk", path, "subformat=streamOptimized");
+        var header = ImageFile.Read(path, 0, 512);
+        var endOfStream = new FileInfo(path).Length - 512;
+        Assert.True(ImageFile.Read(path, endOfStream, 512).All(b => b == 0), "qemu-img ends the stream with an end-of-stream marker");
+        var tail = new byte[1536];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(tail, 1);              // footer marker: one sector of metadata,
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(tail.AsSpan(12), 3);   // size 0, type footer
+        header.CopyTo(tail, 512);
+        ImageFile.Patch(path, endOfStream, tail);
+        ImageFile.PatchLittleEndian64(path, 56, ulong.MaxValue);                                // gdOffset: at the end
+        return endOfStream;
+    }
+
+    [Fact]
+    public void StreamOptimized_vmdk_with_its_grain_directory_at_the_end_is_accepted_as_qemu_reads_it()
+    {
+        var path = _folder.File("stream.vmdk");
+        StreamVmdkWithFooter(path);
+
+        var inspection = Inspect(path);
+
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+        Assert.Equal("streamOptimized", inspection.Variant);
+        Assert.Equal(16L << 20, inspection.VirtualSize);
+        Assert.Equal(QemuImg.VirtualSize("vmdk", path), inspection.VirtualSize);
+    }
+
+    [Theory]
+    [InlineData(512 + 4, new byte[] { 1, 0, 0, 0 }, "footer's version (1) differs from the header's (3)")]
+    [InlineData(512 + 28, new byte[] { 2 }, "footer's descriptorOffset (2) differs from the header's (1)")]
+    [InlineData(512 + 36, new byte[] { 19 }, "footer's descriptorSize (19) differs from the header's (20)")]
+    [InlineData(512 + 56, new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, "footer gdOffset is at end")]
+    [InlineData(512 + 3, new byte[] { (byte)'W' }, "the footer is missing")]
+    [InlineData(8, new byte[] { 1 }, "footer marker is not exact")]
+    [InlineData(12, new byte[] { 2 }, "footer marker is not exact")]
+    [InlineData(200, new byte[] { 1 }, "footer marker is not exact")]
+    [InlineData(1024, new byte[] { 1 }, "end-of-stream marker")]
+    [InlineData(1032, new byte[] { 1 }, "end-of-stream marker")]
+    [InlineData(1036, new byte[] { 3 }, "end-of-stream marker")]
+    [InlineData(1300, new byte[] { 7 }, "end-of-stream marker")]
+    public void StreamOptimized_vmdk_footer_that_differs_from_the_header_or_sits_between_inexact_markers_is_malformed(int at, byte[] bytes, string reason)
+    {
+        var path = _folder.File("stream.vmdk");
+        var tail = StreamVmdkWithFooter(path);
+        ImageFile.Patch(path, tail + at, bytes);
+
+        var finding = Finding(Inspect(path), "malformed");
+
+        Assert.Contains("vmdk", finding.Message);
+        Assert.Contains(reason, finding.Message);
+    }
+
     // --- vhd ------------------------------------------------------------------------------------
 
     [Fact]
@@ -369,17 +432,33 @@ public class HostileImageTests : IDisposable
     public void Luks_version_2_is_refused()
     {
         var path = _folder.File("disk.luks");
-        QemuImg.CreateLuks(path, "16M");
-        ImageFile.Patch(path, 6, new byte[] { 0, 2 });
+        LuksImage.WriteLuks2(path, 16 << 20);
 
-        Finding(Inspect(path), "unsupported-version");
+        var inspection = Inspect(path);
+
+        Assert.Equal("luks", inspection.Format);
+        Assert.Contains("version 2", Finding(inspection, "unsupported-version").Message);
+    }
+
+    [Fact]
+    public void Luks_version_1_written_from_the_specification_is_accepted_as_qemu_reads_it()
+    {
+        var path = _folder.File("disk.luks");
+        LuksImage.WriteLuks1(path, 16 << 20);
+
+        var inspection = Inspect(path);
+
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+        Assert.Equal("luks1", inspection.Variant);
+        Assert.Equal(16L << 20, inspection.VirtualSize);
+        Assert.Equal(QemuImg.VirtualSize("luks", path), inspection.VirtualSize);
     }
 
     [Fact]
     public void Luks_payload_past_the_end_is_malformed()
     {
         var path = _folder.File("disk.luks");
-        QemuImg.CreateLuks(path, "16M");
+        LuksImage.WriteLuks1(path, 16 << 20);
         ImageFile.PatchBigEndian32(path, 104, uint.MaxValue);
 
         Finding(Inspect(path), "malformed");
@@ -400,6 +479,20 @@ public class HostileImageTests : IDisposable
 
         Assert.Equal(new[] { "qcow2", "iso" }, inspection.MatchedFormats);
         Assert.Contains("qcow2, iso", Finding(inspection, "multiple-formats").Message);
+    }
+
+    [Fact]
+    public void Qcow2_whose_first_sector_ends_in_the_mbr_signature_is_two_formats()
+    {
+        var path = _folder.File("both.qcow2");
+        QemuImg.Create("qcow2", path, "16M");
+        ImageFile.Patch(path, 510, new byte[] { 0x55, 0xAA });
+
+        var inspection = Inspect(path);
+
+        Assert.Equal(new[] { "qcow2", "gpt" }, inspection.MatchedFormats);
+        Finding(inspection, "multiple-formats");
+        Assert.Contains("gpt header", Finding(inspection, "malformed").Message);   // its header extensions are no partition table
     }
 
     [Fact]
@@ -425,6 +518,21 @@ public class HostileImageTests : IDisposable
 
         Assert.Equal("vhd", inspection.Format);
         Assert.Equal(QemuImg.VirtualSize("vpc", path), inspection.VirtualSize);
+    }
+
+    [Fact]
+    public void Fixed_vhd_of_a_disk_whose_partition_table_is_invalid_is_still_the_vhd()
+    {
+        var path = _folder.File("disk.vhd");
+        QemuImg.Create("vpc", path, "16M", "subformat=fixed");
+        ImageFile.Patch(path, 446, new byte[] { 0x42 });
+        ImageFile.Patch(path, 510, new byte[] { 0x55, 0xAA });
+
+        var inspection = Inspect(path);
+
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+        Assert.Equal("vhd", inspection.Format);
+        Assert.Equal(new[] { "vhd", "gpt" }, inspection.MatchedFormats);
     }
 
     [Fact]
@@ -470,17 +578,168 @@ public class HostileImageTests : IDisposable
         Assert.Contains(inspection.Findings, f => f.Check is "malformed" or "qed");
     }
 
-    [Fact]
-    public void A_mbr_with_invalid_boot_flags_is_plain_data()
+    // --- partition tables (oslo.utils' GPTInspector rules) --------------------------------------
+
+    [Theory]
+    [InlineData(false, "gpt")]
+    [InlineData(true, "mbr")]
+    public void Disk_partitioned_by_sgdisk_is_a_valid_partition_table(bool mbr, string variant)
     {
+        var path = _folder.File("disk.raw");
+        if (mbr) PartitionedDisk.Mbr(path); else PartitionedDisk.Gpt(path);
+
+        var inspection = Inspect(path);
+
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+        Assert.Equal("gpt", inspection.Format);
+        Assert.Equal(variant, inspection.Variant);
+        Assert.Equal(QemuImg.VirtualSize("raw", path), inspection.VirtualSize);
+    }
+
+    [Fact]
+    public void Gpt_protective_entry_marked_bootable_is_still_valid()
+    {
+        var path = _folder.File("disk.raw");
+        PartitionedDisk.Gpt(path);
+        ImageFile.Patch(path, PartitionedDisk.Entry(0), new byte[] { 0x80 });
+
+        Assert.True(Inspect(path).IsSafe);
+    }
+
+    [Theory]
+    [InlineData(false, 2, 0, new byte[] { 0x42 }, "partition entry 2 has boot flag 0x42")]
+    [InlineData(true, 3, 0, new byte[] { 0x01 }, "partition entry 3 has boot flag 0x01")]
+    [InlineData(true, 0, 0, new byte[] { 0x7f }, "partition entry 0 has boot flag 0x7F")]
+    [InlineData(true, 0, 4, new byte[] { 0 }, "defines no partition")]
+    [InlineData(false, 0, 4, new byte[] { 0 }, "defines no partition")]
+    [InlineData(false, 0, 2, new byte[] { 3 }, "protective entry 0 starts at CHS bytes 0/3/0 (head/sector/cylinder) and LBA 1,")]
+    [InlineData(false, 0, 1, new byte[] { 1 }, "protective entry 0 starts at CHS bytes 1/2/0 (head/sector/cylinder) and LBA 1,")]
+    [InlineData(false, 0, 8, new byte[] { 2 }, "protective entry 0 starts at CHS bytes 0/2/0 (head/sector/cylinder) and LBA 2,")]
+    [InlineData(false, 1, 4, new byte[] { 0x83 }, "must be the only partition, in entry 0; entries 0, 1 are defined")]
+    [InlineData(false, 3, 4, new byte[] { 0xEE }, "must be the only partition, in entry 0; entries 0, 3 are defined")]
+    public void Partition_table_breaking_a_rule_of_oslo_utils_is_malformed(bool mbr, int entry, int field, byte[] bytes, string reason)
+    {
+        var path = _folder.File("disk.raw");
+        if (mbr) PartitionedDisk.Mbr(path); else PartitionedDisk.Gpt(path);
+        if (entry == 3 && bytes[0] == 0xEE) ImageFile.Patch(path, PartitionedDisk.Entry(3), ImageFile.Read(path, PartitionedDisk.Entry(0), 16));
+        ImageFile.Patch(path, PartitionedDisk.Entry(entry) + field, bytes);
+
+        var inspection = Inspect(path);
+
+        Assert.Equal("gpt", inspection.Format);
+        var finding = Finding(inspection, "malformed");
+        Assert.Contains("gpt", finding.Message);
+        Assert.Contains(reason, finding.Message);
+    }
+
+    [Fact]
+    public void Gpt_protective_entry_moved_out_of_entry_0_is_malformed()
+    {
+        var path = _folder.File("disk.raw");
+        PartitionedDisk.Gpt(path);
+        ImageFile.Patch(path, PartitionedDisk.Entry(1), ImageFile.Read(path, PartitionedDisk.Entry(0), 16));
+        ImageFile.Patch(path, PartitionedDisk.Entry(0), new byte[16]);
+
+        Assert.Contains("entries 1 are defined", Finding(Inspect(path), "malformed").Message);
+    }
+
+    [Fact]
+    public void Data_whose_first_sector_ends_in_the_mbr_signature_is_a_partition_table_and_must_be_valid()
+    {
+        // As oslo.utils (and so Glance) reads it: not plain data but an invalid partition table.
         var path = _folder.RandomFile("noise.raw", 4096, seed: 3);
         ImageFile.Patch(path, 510, new byte[] { 0x55, 0xAA });
         ImageFile.Patch(path, 446, new byte[] { 0x42 });
 
         var inspection = Inspect(path);
 
+        Assert.Equal("gpt", inspection.Format);
+        Assert.Contains("boot flag 0x42", Finding(inspection, "malformed").Message);
+    }
+
+    [Fact]
+    public void Fat_boot_sector_is_plain_data_not_a_partition_table()
+    {
+        var path = _folder.RandomFile("fat.raw", 4096, seed: 3);
+        ImageFile.Patch(path, 0x10, new byte[] { 2 });        // two FATs
+        ImageFile.Patch(path, 0x15, new byte[] { 0xF8 });     // fixed disk
+        ImageFile.Patch(path, 510, new byte[] { 0x55, 0xAA });
+
+        var inspection = Inspect(path);
+
         Assert.Equal("raw", inspection.Format);
-        Assert.True(inspection.IsSafe);
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+    }
+
+    [Fact]
+    public void Hybrid_iso_whose_partition_table_is_invalid_is_still_the_iso()
+    {
+        Assert.True(IsoImage.XorrisoAvailable, "xorriso is required by this test (build.ps1 installs it)");
+        var content = Directory.CreateDirectory(_folder.File("content")).FullName;
+        File.WriteAllText(Path.Combine(content, "readme.txt"), "hello");
+        var path = _folder.File("hybrid.iso");
+        IsoImage.Make(path, content, hybrid: true);
+        ImageFile.Patch(path, PartitionedDisk.Entry(3), new byte[] { 0x42 });
+
+        var inspection = Inspect(path);
+
+        // Glance, too, runs only the ISO's checks on an ISO with a partition table.
+        Assert.Equal("iso", inspection.Format);
+        Assert.Equal(new[] { "iso", "gpt" }, inspection.MatchedFormats);
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+    }
+
+    // --- iso ------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(16 * 2048 + 7)]      // inside the primary volume descriptor
+    [InlineData(16 * 2048 + 2047)]
+    [InlineData(17 * 2048)]          // after it, before the set terminator
+    [InlineData(17 * 2048 + 100)]    // inside the terminator
+    public void Iso_cut_inside_its_volume_descriptors_is_malformed(int keep)
+    {
+        var path = _folder.File("cut.iso");
+        IsoImage.WriteMinimal(path);
+        ImageFile.Truncate(path, keep);
+
+        var inspection = Inspect(path);
+
+        Assert.Equal("iso", inspection.Format);
+        Assert.Contains("before their set terminator", Finding(inspection, "malformed").Message);
+    }
+
+    [Fact]
+    public void Iso_cut_after_its_set_terminator_is_still_an_iso()
+    {
+        var path = _folder.File("cut.iso");
+        IsoImage.WriteMinimal(path);
+        ImageFile.Truncate(path, 18 * 2048);
+
+        var inspection = Inspect(path);
+
+        Assert.Equal("iso", inspection.Format);
+        Assert.True(inspection.IsSafe, inspection.DescribeFindings());
+    }
+
+    [Theory]
+    [InlineData(-1, false)]      // the terminator's last byte missing
+    [InlineData(-2048, false)]   // the terminator missing
+    [InlineData(0, true)]        // whole descriptors, the data after them missing
+    public void Iso_made_by_xorriso_is_malformed_only_when_cut_before_its_terminator_ends(int fromTerminatorEnd, bool safe)
+    {
+        Assert.True(IsoImage.XorrisoAvailable, "xorriso is required by this test (build.ps1 installs it)");
+        var content = Directory.CreateDirectory(_folder.File("content")).FullName;
+        File.WriteAllText(Path.Combine(content, "readme.txt"), "hello");
+        var path = _folder.File("made.iso");
+        IsoImage.Make(path, content);
+        var terminator = Enumerable.Range(16, 32).First(s => ImageFile.Read(path, s * 2048L, 6).SequenceEqual(new byte[] { 255, 0x43, 0x44, 0x30, 0x30, 0x31 }));
+        ImageFile.Truncate(path, (terminator + 1) * 2048L + fromTerminatorEnd);
+
+        var inspection = Inspect(path);
+
+        Assert.Equal("iso", inspection.Format);
+        Assert.Equal(safe, inspection.IsSafe);
+        if (!safe) Finding(inspection, "malformed");
     }
 
     [Fact]

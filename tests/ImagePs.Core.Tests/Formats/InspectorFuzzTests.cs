@@ -40,6 +40,17 @@ public class InspectorFuzzTests : IClassFixture<InspectorFuzzTests.Corpus>
     public void Mutated_headers_with_a_fixed_seed() => Run(20240605);
 
     [Fact]
+    public void Valid_samples_are_safe_before_any_mutation()
+    {
+        // Mutations start from images that pass every check, so that they reach the deepest ones.
+        foreach (var name in new[] { "qcow2", "qcow2-v2", "vmdk", "vmdk-stream", "vmdk-footer", "vhd", "vhd-fixed", "vhdx", "vdi", "luks", "iso", "gpt", "gpt-sgdisk" })
+        {
+            var inspection = ImageInspector.Inspect(new MemoryStream(_corpus.Samples.Single(s => s.Name == name).Data, writable: false));
+            Assert.True(inspection.IsSafe, $"{name}: {inspection.DescribeFindings()}");
+        }
+    }
+
+    [Fact]
     public void Mutated_headers_with_a_fresh_seed()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("IMAGEPS_FUZZ_SEED");
@@ -213,19 +224,24 @@ public class InspectorFuzzTests : IClassFixture<InspectorFuzzTests.Corpus>
             Add("vdi", "vdi", "8M");
             Add("qed", "qed", "8M");
             var luks = _folder.File("luks");
-            QemuImg.CreateLuks(luks, "1M");
+            LuksImage.WriteLuks1(luks, 1 << 20);
             Samples.Add(new Sample("luks", File.ReadAllBytes(luks), null));
             var iso = _folder.File("iso");
             IsoImage.WriteMinimal(iso, 40);
             Samples.Add(new Sample("iso", File.ReadAllBytes(iso), null));
             var mbr = new byte[64 * 1024];
             mbr[446] = 0x80;
+            mbr[446 + 2] = 2;          // a valid protective entry: CHS 0/2/0, LBA 1
             mbr[446 + 4] = 0xEE;
             mbr[446 + 8] = 1;
             mbr[510] = 0x55;
             mbr[511] = 0xAA;
             "EFI PART"u8.CopyTo(mbr.AsSpan(512));
             Samples.Add(new Sample("gpt", mbr, null));
+            var disk = _folder.File("sgdisk");
+            PartitionedDisk.Gpt(disk, "4M");
+            Samples.Add(new Sample("gpt-sgdisk", File.ReadAllBytes(disk), null));
+            Samples.Add(new Sample("vmdk-footer", StreamVmdkWithFooter(), null));
             Samples.Add(new Sample("descriptor", System.Text.Encoding.ASCII.GetBytes(
                 "# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\nRW 2048 FLAT \"disk-flat.vmdk\" 0\n"), null));
         }
@@ -243,6 +259,24 @@ public class InspectorFuzzTests : IClassFixture<InspectorFuzzTests.Corpus>
             var path = _folder.File(name);
             QemuImg.Create(format, path, size, options ?? Array.Empty<string>());
             Samples.Add(new Sample(name, File.ReadAllBytes(path), fix));
+        }
+
+        /// <summary>qemu-img's streamOptimized vmdk with its grain directory moved "at the end": a footer before the end-of-stream marker.</summary>
+        private byte[] StreamVmdkWithFooter()
+        {
+            var raw = _folder.File("stream.raw");
+            QemuImg.Create("raw", raw, "8M");
+            var path = _folder.File("vmdk-footer");
+            QemuImg.Convert("raw", raw, "vmdk", path, "subformat=streamOptimized");
+            var data = File.ReadAllBytes(path);
+            var endOfStream = data.Length - 512;
+            var result = new byte[data.Length + 1024];
+            data.AsSpan(0, endOfStream).CopyTo(result);
+            BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(endOfStream), 1);       // footer marker
+            BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(endOfStream + 12), 3);
+            data.AsSpan(0, 512).CopyTo(result.AsSpan(endOfStream + 512));                   // the footer
+            BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(56), ulong.MaxValue);    // grain directory at the end
+            return result;
         }
 
         private static void FixVhdFooters(byte[] data, List<(int, byte[])> undo)

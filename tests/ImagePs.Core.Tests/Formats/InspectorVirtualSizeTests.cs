@@ -97,13 +97,13 @@ public class InspectorVirtualSizeTests : IDisposable
     }
 
     [Theory]
-    [InlineData("16M")]
-    [InlineData("1000000")]
-    [InlineData("1G")]
-    public void Luks_virtual_size_is_the_payload_as_qemu_img_reports_it(string size)
+    [InlineData(16L << 20)]
+    [InlineData(1000000L)]
+    [InlineData(1L << 30)]
+    public void Luks_virtual_size_is_the_payload_as_qemu_img_reports_it(long size)
     {
         var path = _folder.File("disk.luks");
-        QemuImg.CreateLuks(path, size);
+        LuksImage.WriteLuks1(path, size);
 
         var inspection = ImageInspector.Inspect(path);
 

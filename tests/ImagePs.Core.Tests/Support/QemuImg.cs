@@ -19,10 +19,19 @@ internal static class QemuImg
         Run("qemu-img", args);
     }
 
-    /// <summary>A LUKS1 volume with a throw-away passphrase (fast key derivation: this is a test).</summary>
-    public static void CreateLuks(string path, string size) =>
-        Run("qemu-img", new[] { "create", "-q", "--object", "secret,id=sec0,data=imageps-test", "-f", "luks",
-            "-o", "key-secret=sec0,iter-time=10", path, size });
+    /// <summary>Converts an image to another format (qemu-img convert), with the target's options.</summary>
+    public static void Convert(string fromFormat, string from, string toFormat, string to, params string[] options)
+    {
+        var args = new List<string> { "convert", "-q", "-f", fromFormat, "-O", toFormat };
+        if (options.Length > 0)
+        {
+            args.Add("-o");
+            args.Add(string.Join(",", options));
+        }
+        args.Add(from);
+        args.Add(to);
+        Run("qemu-img", args);
+    }
 
     /// <summary>Writes real data into the image at the start of the disk.</summary>
     public static void Write(string format, string path, int mebibytes, byte pattern = 0xab) =>
