@@ -29,7 +29,8 @@ public class HiddenAttributeTests
             new ImageChanges { SetProperties = { ["os_hidden"] = "True" } }.ApplyTo(image));
         Assert.Equal("InvalidProperty", changed.ErrorId);
         var removed = Assert.Throws<ImagePsException>(() => new ImageChanges { RemoveProperties = { "os_hidden" } }.ApplyTo(image));
-        Assert.Equal("BaseAttributeNotRemovable", removed.ErrorId);
+        Assert.Equal("InvalidProperty", removed.ErrorId);
+        Assert.Contains("os_hidden", removed.Message);
         Assert.False(image.Hidden);
         Assert.Empty(image.Properties);
     }
