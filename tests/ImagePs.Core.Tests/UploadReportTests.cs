@@ -17,9 +17,9 @@ public class UploadReportTests
         var uploaded = repository.Service.UploadData(image.Id, path, null, CancellationToken.None);
         var report = Assert.Single(repository.Observer.VerboseMessages.Skip(before), m => m.StartsWith("Uploaded image", StringComparison.Ordinal));
         Assert.Contains($"Uploaded image '{uploaded}' from '{path}':", report);
-        Assert.Contains($"\n  {uploaded.Size} bytes in ", report);
-        Assert.Contains("MD5          " + uploaded.Checksum, report);
-        Assert.Contains("SHA-512      " + uploaded.OsHashValue, report);
+        Assert.Contains($"\n- data: {uploaded.Size} bytes in ", report);
+        Assert.Contains("\n- MD5: " + uploaded.Checksum + "\n", report);
+        Assert.Contains("\n- SHA-512: " + uploaded.OsHashValue + "\n", report);
         return report;
     }
 
@@ -33,7 +33,7 @@ public class UploadReportTests
 
         var report = Upload(repository, path, new ImageDraft { Name = "disk", DiskFormat = "qcow2", ContainerFormat = "bare" });
 
-        Assert.EndsWith($"virtual size {64L << 20} bytes, from ImagePs's inspector; qemu-img agreed", report);
+        Assert.EndsWith($"virtual size: {64L << 20} bytes, from ImagePs's inspector; qemu-img agreed", report);
         Assert.Equal(64L << 20, QemuImg.VirtualSize("qcow2", path));
     }
 
@@ -45,7 +45,7 @@ public class UploadReportTests
 
         var report = Upload(repository, path, new ImageDraft { Name = "raw", DiskFormat = "raw", ContainerFormat = "bare" });
 
-        Assert.EndsWith("virtual size 5120 bytes, from ImagePs's inspector; qemu-img not run: \"VirtualSizeProbe\" is \"native\" in imageps.json", report);
+        Assert.EndsWith("virtual size: 5120 bytes, from ImagePs's inspector; qemu-img not run: \"VirtualSizeProbe\" is \"native\" in imageps.json", report);
     }
 
     [Fact]
@@ -56,6 +56,6 @@ public class UploadReportTests
 
         var report = Upload(repository, path, new ImageDraft { Name = "bundle", DiskFormat = "vmdk", ContainerFormat = "ova" });
 
-        Assert.EndsWith("virtual size none: container format ova is not inspected as a disk, and qemu-img is not run", report);
+        Assert.EndsWith("virtual size: none (container format ova is not inspected as a disk, and qemu-img is not run)", report);
     }
 }

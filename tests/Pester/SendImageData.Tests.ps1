@@ -193,12 +193,12 @@ Describe 'Send-ImageData -Verbose (<TestBackend>)' -ForEach (Get-TestBackend) {
         $image = $images[$Index]
         $path = Join-Path $files $File
         $lines = $reports[$Index].Message -split "`n"
-        $figures = [regex]::Match($lines[1], '^  (\d+) bytes in (\d+[.,]\d{3}) s \((\d+[.,]\d) MiB/s\)$')
+        $figures = [regex]::Match($lines[1], '^- data: (\d+) bytes in (\d+[.,]\d{3}) s \((\d+[.,]\d) MiB/s\)$')
         $figures.Success | Should -BeTrue -Because "'$($lines[1])' gives bytes, seconds and MiB/s"
         [long]$figures.Groups[1].Value | Should -Be $image.Size
         $image.Size | Should -Be (Get-Item -LiteralPath $path).Length
-        $lines[2] | Should -Be "  MD5          $($image.Checksum)"
-        $lines[3] | Should -Be "  SHA-512      $($image.OsHashValue)"
+        $lines[2] | Should -Be "- MD5: $($image.Checksum)"
+        $lines[3] | Should -Be "- SHA-512: $($image.OsHashValue)"
         $image.Checksum | Should -Be (Get-ExternalHash -Path $path -Algorithm md5)
         $image.OsHashValue | Should -Be (Get-ExternalHash -Path $path -Algorithm sha512)
     }
@@ -209,13 +209,13 @@ Describe 'Send-ImageData -Verbose (<TestBackend>)' -ForEach (Get-TestBackend) {
         $images[0].VirtualSize | Should -Be 1GB
         $images[0].VirtualSize | Should -Be (Get-QemuVirtualSize -Path (Join-Path $files 'debian.qcow2') -Format qcow2)
         if ($TestBackend -eq 'Embedded') {
-            $debian | Should -Be "  virtual size $(1GB) bytes, from ImagePs's inspector; qemu-img agreed"
-            $rescue | Should -Be "  virtual size $(64 * 1024) bytes, from ImagePs's inspector; qemu-img agreed"
+            $debian | Should -Be "- virtual size: $(1GB) bytes, from ImagePs's inspector; qemu-img agreed"
+            $rescue | Should -Be "- virtual size: $(64 * 1024) bytes, from ImagePs's inspector; qemu-img agreed"
         }
         else {
             # The S3 store keeps no local file for qemu-img: the report says so.
-            $debian | Should -BeLike "  virtual size $(1GB) bytes, from ImagePs's inspector; qemu-img not run: *"
-            $rescue | Should -BeLike "  virtual size $(64 * 1024) bytes, from ImagePs's inspector; qemu-img not run: *"
+            $debian | Should -BeLike "- virtual size: $(1GB) bytes, from ImagePs's inspector; qemu-img not run: *"
+            $rescue | Should -BeLike "- virtual size: $(64 * 1024) bytes, from ImagePs's inspector; qemu-img not run: *"
         }
     }
 }
