@@ -180,6 +180,12 @@ Describe 'Hidden images in Get-Image (<TestBackend>)' -ForEach (Get-TestBackend)
         (Get-Image -Name web-2 -IncludeHidden -ErrorAction Stop).Id | Should -Be $web2.Id
     }
 
+    It 'still counts hidden images in Get-ImageUsage (they are stored and count against quotas)' {
+        $usage = Get-ImageUsage
+        $usage.ImageCount | Should -Be 4
+        $usage.StorageUsed | Should -Be 2048
+    }
+
     It 'shows Hidden in the list view' {
         Get-Image -Id $web2.Id | Format-List | Out-String | Should -Match '(?m)^Hidden\s+: True'
         Get-Image -Id $web1.Id | Format-List | Out-String | Should -Match '(?m)^Hidden\s+: False'
