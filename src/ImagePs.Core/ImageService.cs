@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -218,7 +219,9 @@ internal sealed class ImageService
         source.Progress = meter.Report;
         try
         {
-            _gateway.DataWriter.SetData(image, source, cancellationToken);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = _gateway.DataWriter.SetData(image, source, cancellationToken);
+            var elapsed = clock.Elapsed;
             // Set-Image may change an image while its data streams: the final save starts from the
             // catalog's current record and adds only what the upload produced, so no change is lost.
             for (var attempt = 1; ; attempt++)
@@ -229,6 +232,7 @@ internal sealed class ImageService
                 try
                 {
                     repository.Save(current, ImageStatus.Saving);
+                    ReportUpload(current, source, elapsed, outcome);
                     return current;
                 }
                 catch (ImageConflictException) when (attempt < SaveAttempts && repository.Get(id).Status == ImageStatus.Saving)
@@ -246,6 +250,15 @@ internal sealed class ImageService
         {
             meter.Complete();
         }
+    }
+
+    /// <summary>The one verbose record of a finished upload: what was stored, how fast, its hashes, where its virtual size came from.</summary>
+    private void ReportUpload(Image image, ImageDataSource source, TimeSpan elapsed, UploadOutcome outcome)
+    {
+        var bytes = image.Size ?? 0;
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
+        _observer.Verbose(string.Format(CultureInfo.CurrentCulture, Messages.UploadReport, image, source.Description,
+            bytes, elapsed.TotalSeconds, bytes / seconds / (1024 * 1024), image.Checksum, image.OsHashValue, outcome.VirtualSizeOrigin));
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace ImagePs.Commands;
 /// <summary>
 /// Lists images (oldest first unless -SortBy, streamed, paged by the catalog with -First/-Skip)
 /// filtered by the catalog, or gets images by id. A positional or piped string is an id when it is
-/// GUID-shaped, otherwise a name; -Name typed out is always a name.
+/// GUID-shaped, otherwise a name; -Name typed out is always a name. Hidden images are listed only
+/// with -IncludeHidden; by id they are always found.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "Image", DefaultParameterSetName = ListSet, SupportsPaging = true)]
 [OutputType(typeof(Image))]
@@ -117,6 +118,13 @@ public sealed class GetImageCommand : ImageCmdlet
     [Parameter(ParameterSetName = ListSet)]
     public SwitchParameter Descending { get; set; }
 
+    /// <summary>
+    /// Lists hidden images too (Glance's os_hidden). Without it the listing leaves them out, -Name
+    /// included, as Glance's listing does; by id they are always found.
+    /// </summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public SwitchParameter IncludeHidden { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ByIdSet)
@@ -146,6 +154,7 @@ public sealed class GetImageCommand : ImageCmdlet
             Owners = Owner,
             ContainerFormats = CanonicalContainerFormats(),
             Protected = Bound(nameof(Protected)) ? Protected : null,
+            Hidden = IncludeHidden.IsPresent ? null : false,
             MinSize = Bound(nameof(MinSize)) ? MinSize : null,
             MaxSize = Bound(nameof(MaxSize)) ? MaxSize : null,
             MinVirtualSize = Bound(nameof(MinVirtualSize)) ? MinVirtualSize : null,
@@ -199,7 +208,20 @@ public sealed class GetImageCommand : ImageCmdlet
         if (!otherFilters.Any(Bound))
         {
             foreach (var name in unmatchedLiterals)
-                WriteError(ErrorRecords.From(ImageErrors.NameNotFound(name), name));
+                WriteError(ErrorRecords.From(IncludeHidden.IsPresent || !IsHiddenName(name) ? ImageErrors.NameNotFound(name) : ImageErrors.NameOnlyHidden(name), name));
+        }
+    }
+
+    /// <summary>Whether a name that matched nothing is a hidden image's: the error then says how to list it.</summary>
+    private bool IsHiddenName(string name)
+    {
+        try
+        {
+            return Service.FindImages(new ImageQuery { Names = new[] { name }, Hidden = true, First = 1 }).Any();
+        }
+        catch (ImagePsException)
+        {
+            return false;
         }
     }
 

@@ -52,6 +52,10 @@ public sealed class NewImageCommand : ImageCmdlet
     [Parameter]
     public SwitchParameter Protected { get; set; }
 
+    /// <summary>Glance's os_hidden: left out of Get-Image listings and completion unless -IncludeHidden.</summary>
+    [Parameter]
+    public SwitchParameter Hidden { get; set; }
+
     [Parameter]
     public Guid Id { get; set; }
 
@@ -80,6 +84,7 @@ public sealed class NewImageCommand : ImageCmdlet
                 ContainerFormat = ContainerFormat,
                 Visibility = Visibility,
                 Protected = Protected.IsPresent,
+                Hidden = Hidden.IsPresent,
                 MinDisk = MinDisk,
                 MinRam = MinRam,
             };

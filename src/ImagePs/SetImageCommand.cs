@@ -6,7 +6,7 @@ using ImagePs.Domain;
 namespace ImagePs.Commands;
 
 /// <summary>
-/// Changes an image's name, visibility, protection, minimum disk and RAM, tags and extra properties;
+/// Changes an image's name, visibility, protection, whether it is hidden, minimum disk and RAM, tags and extra properties;
 /// disk and container formats only while it is Queued. Read-only and reserved names are refused as
 /// Glance does. The rules are in the core (<see cref="ImageChanges"/>).
 /// </summary>
@@ -22,6 +22,10 @@ public sealed class SetImageCommand : ImageChangeCmdlet
 
     [Parameter]
     public bool Protected { get; set; }
+
+    /// <summary>Glance's os_hidden: $true leaves the image out of listings and completion (it is still found by id).</summary>
+    [Parameter]
+    public bool Hidden { get; set; }
 
     [Parameter]
     public int MinDisk { get; set; }
@@ -61,6 +65,7 @@ public sealed class SetImageCommand : ImageChangeCmdlet
             Name = Name,
             Visibility = Bound(nameof(Visibility)) ? Visibility : null,
             Protected = Bound(nameof(Protected)) ? Protected : null,
+            Hidden = Bound(nameof(Hidden)) ? Hidden : null,
             MinDisk = Bound(nameof(MinDisk)) ? MinDisk : null,
             MinRam = Bound(nameof(MinRam)) ? MinRam : null,
             DiskFormat = DiskFormat,

@@ -81,6 +81,24 @@ Describe 'Tab completion' {
         (Get-Completion 'Get-Image -Status De').CompletionText | Should -Be @('Deactivated', 'Deleted')
     }
 
+    It 'leaves hidden images out of completion unless the command has -IncludeHidden' {
+        $hidden = New-Image -Name debian-11-retired -DiskFormat raw -Tag retired -Hidden
+        try {
+            (Get-Completion 'Get-Image -Name deb').CompletionText | Should -Be 'debian-12'
+            (Get-Completion 'Get-Image deb').CompletionText | Should -Be 'debian-12'
+            (Get-Completion 'Set-Image -Id deb').CompletionText | Should -Be "$($debian.Id)"
+            (Get-Completion 'Get-Image -Tag re').CompletionText | Should -BeNullOrEmpty
+            (Get-Completion 'Get-Image -Id ').CompletionText | Should -Be @("$($debian.Id)", "$($ubuntu.Id)", "$($windows.Id)")
+
+            (Get-Completion 'Get-Image -IncludeHidden -Name deb').CompletionText | Should -Be @('debian-11-retired', 'debian-12')
+            (Get-Completion 'Get-Image -IncludeHidden deb').CompletionText | Should -Be @('debian-11-retired', 'debian-12')
+            (Get-Completion 'Get-Image -IncludeHidden -Tag re').CompletionText | Should -Be 'retired'
+        }
+        finally {
+            Remove-Image -Id $hidden.Id -Force
+        }
+    }
+
     It 'offers nothing, and creates no repository, where there is none' {
         $nowhere = Join-Path $TestDrive ('none-' + [guid]::NewGuid().ToString('N'))
         $before = $env:IMAGEPS_HOME

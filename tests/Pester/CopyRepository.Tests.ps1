@@ -21,6 +21,7 @@ Describe 'Copy-ImageRepository into <TestBackend>' -ForEach (Get-TestBackend) {
         New-RandomFile -Path (Join-Path $files 'rescue.raw') -Length 300000 | Out-Null
         $uploaded = @(Get-ChildItem -LiteralPath $files | New-Image -Tag release | Send-ImageData)
         $queued = New-Image -Name later -DiskFormat vhdx -Property @{ os_distro = 'windows' }
+        $hidden = New-Image -Name retired -DiskFormat raw -Tag old -Hidden
         $gone = New-RandomFile -Path (Join-Path $TestDrive "gone-$TestBackend.raw") -Length 1000 | New-Image | Send-ImageData
         Remove-Image -Id $gone.Id -Force
         $sourceStore = @(Get-StoreFile).Name | Sort-Object
@@ -51,7 +52,7 @@ Describe 'Copy-ImageRepository into <TestBackend>' -ForEach (Get-TestBackend) {
 
     It 'changes nothing with -WhatIf' {
         $whatIf | Should -BeNullOrEmpty
-        $results.Count | Should -Be 4
+        $results.Count | Should -Be 5
     }
 
     It 'copies every image, deleted ones as records' {
@@ -87,6 +88,18 @@ Describe 'Copy-ImageRepository into <TestBackend>' -ForEach (Get-TestBackend) {
         (Get-Image -Name later).Properties.os_distro | Should -Be 'windows'
         @(Get-StoreFile).Name | Sort-Object | Should -Be ($uploaded.Id | ForEach-Object { "$_" } | Sort-Object)
         { New-Image -Id $gone.Id -Name reuse -ErrorAction Stop } | Should -Throw -ErrorId 'ImageAlreadyExists,*'
+    }
+
+    It 'carries hidden images, still hidden' {
+        ($results | Where-Object ImageId -EQ $hidden.Id).Result | Should -Be 'Copied'
+        $env:IMAGEPS_HOME = $destination
+        $copy = Get-Image -Id $hidden.Id
+        $copy.Hidden | Should -BeTrue
+        $copy.Name | Should -Be 'retired'
+        $copy.Tags | Should -Be @('old')
+        @(Get-Image).Id | Should -Not -Contain $hidden.Id
+        (Get-Image -IncludeHidden | Where-Object Hidden).Id | Should -Be $hidden.Id
+        (Get-Image -Id $queued.Id).Hidden | Should -BeFalse
     }
 
     It 'copies nothing twice when run again' {

@@ -125,6 +125,73 @@ Describe 'Get-Image filters, order and paging (<TestBackend>)' -ForEach (Get-Tes
     }
 }
 
+# Glance's os_hidden: listings (a name filter too) leave hidden images out unless asked; a GET by id finds them.
+Describe 'Hidden images in Get-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        $web1 = New-Image -Name web-1 -DiskFormat raw -Tag fleet
+        $web2 = New-Image -Name web-2 -DiskFormat raw -Tag fleet -Hidden
+        $data = New-RandomFile -Path (Join-Path $TestDrive 'hidden.raw') -Length 2048
+        $web3 = $data | New-Image -Name web-3 -Tag fleet -Hidden | Send-ImageData
+        $web4 = New-Image -Name web-4 -DiskFormat raw -Tag fleet
+        $script:everything = @(Get-Image -IncludeHidden)
+    }
+
+    It 'leaves hidden images out of every listing unless -IncludeHidden' {
+        $everything.Count | Should -Be 4
+        @(Get-Image).Id | Should -Be @($everything | Where-Object { -not $_.Hidden }).Id
+        @(Get-Image).Id | Should -Be @($web1.Id, $web4.Id)
+        @(Get-Image -Name web-*).Id | Should -Be @($web1.Id, $web4.Id)
+        @(Get-Image -Tag fleet -SortBy Name -Descending).Id | Should -Be @($web4.Id, $web1.Id)
+        @(Get-Image -IncludeHidden | Where-Object Hidden).Id | Should -Be @($web2.Id, $web3.Id)
+        @(Get-Image -IncludeHidden -Status Active).Id | Should -Be @($web3.Id)
+        @(Get-Image -Status Active) | Should -BeNullOrEmpty
+        (Get-Image -IncludeHidden -MinSize 2048).Checksum | Should -Be $web3.Checksum
+    }
+
+    It 'pages and counts the listed images only' {
+        $page = @(Get-Image -IncludeTotalCount -First 1 -Skip 1)
+        $page[0].ToString() | Should -Match 'Total count: 2'
+        $page[1].Id | Should -Be $web4.Id
+        $withHidden = @(Get-Image -IncludeHidden -IncludeTotalCount -First 1 -Skip 1)
+        $withHidden[0].ToString() | Should -Match 'Total count: 4'
+        $withHidden[1].Id | Should -Be $web2.Id
+    }
+
+    It 'finds a hidden image by id in every form' {
+        (Get-Image -Id $web2.Id).Name | Should -Be 'web-2'
+        (Get-Image $web3.Id.ToString()).Size | Should -Be 2048
+        ($web3.Id.ToString() | Get-Image).Hidden | Should -BeTrue
+        ($web2 | Get-Image).Id | Should -Be $web2.Id
+    }
+
+    It 'writes ImageNotFound for the exact name of a hidden image, saying how to list it' {
+        Get-Image -Name web-2 -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
+        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failures[0].Exception.Message | Should -Match 'web-2'
+        $failures[0].Exception.Message | Should -Match 'IncludeHidden'
+
+        Get-Image -Name nothing-here -ErrorVariable missing -ErrorAction SilentlyContinue
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
+        $missing[0].Exception.Message | Should -Not -Match 'IncludeHidden'
+
+        (Get-Image -Name web-2 -IncludeHidden -ErrorAction Stop).Id | Should -Be $web2.Id
+    }
+
+    It 'still counts hidden images in Get-ImageUsage (they are stored and count against quotas)' {
+        $usage = Get-ImageUsage
+        $usage.ImageCount | Should -Be 4
+        $usage.StorageUsed | Should -Be 2048
+    }
+
+    It 'shows Hidden in the list view' {
+        Get-Image -Id $web2.Id | Format-List | Out-String | Should -Match '(?m)^Hidden\s+: True'
+        Get-Image -Id $web1.Id | Format-List | Out-String | Should -Match '(?m)^Hidden\s+: False'
+    }
+}
+
 Describe 'Get-Image paging keeps to what the caller sees (<TestBackend>)' -ForEach (Get-TestBackend) {
     BeforeAll {
         Use-TestRepository | Out-Null

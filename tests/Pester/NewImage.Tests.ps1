@@ -20,6 +20,7 @@ Describe 'New-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         $image.ContainerFormat | Should -Be 'bare'
         $image.Visibility | Should -Be 'Shared'
         $image.Protected | Should -BeFalse
+        $image.Hidden | Should -BeFalse
         $image.Size | Should -BeNullOrEmpty
         $image.Checksum | Should -BeNullOrEmpty
         $image.Owner | Should -Be ([Environment]::UserName)
@@ -98,6 +99,7 @@ Describe 'New-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         @{ Case = 'a read-only property'; Arguments = @{ Name = 'x'; Property = @{ checksum = 'abc' } }; ErrorId = 'ReadOnlyProperty'; Category = 'PermissionDenied'; Names = 'checksum' }
         @{ Case = 'a negative MinDisk'; Arguments = @{ Name = 'x'; MinDisk = -1 }; ErrorId = 'InvalidMinDisk'; Category = 'InvalidArgument'; Names = '-1' }
         @{ Case = 'an empty tag'; Arguments = @{ Name = 'x'; Tag = ' ' }; ErrorId = 'InvalidTag'; Category = 'InvalidArgument'; Names = 'tag' }
+        @{ Case = 'os_hidden as an extra property'; Arguments = @{ Name = 'x'; Property = @{ os_hidden = 'true' } }; ErrorId = 'InvalidProperty'; Category = 'InvalidArgument'; Names = 'os_hidden' }
     ) {
         $result = New-Image @Arguments -ErrorVariable failures -ErrorAction SilentlyContinue
 
@@ -107,6 +109,20 @@ Describe 'New-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         $failures[0].CategoryInfo.Category | Should -Be $Category
         $failures[0].Exception.Message | Should -Match ([regex]::Escape($Names))
         Get-Image | Should -BeNullOrEmpty
+    }
+
+    It 'creates a hidden image with -Hidden: left out of listings, found by id' {
+        $shown = New-Image -Name shown
+        $image = New-Image -Name secret -DiskFormat raw -Hidden
+
+        $image.Hidden | Should -BeTrue
+        (Get-Image -Id $image.Id).Hidden | Should -BeTrue
+        (Get-Image -Id $shown.Id).Hidden | Should -BeFalse
+        @(Get-Image).Id | Should -Be @($shown.Id)
+        @(Get-Image -IncludeHidden).Id | Should -Be @($shown.Id, $image.Id)
+        $created = Get-ImageEvent -ImageId $image.Id -EventType image.create
+        $created.Payload['os_hidden'] | Should -BeTrue
+        (Get-ImageEvent -ImageId $shown.Id -EventType image.create).Payload['os_hidden'] | Should -BeFalse
     }
 
     It 'refuses a duplicate id with ImageAlreadyExists and keeps the first image' {

@@ -167,6 +167,59 @@ Describe 'Send-ImageData (<TestBackend>)' -ForEach (Get-TestBackend) {
     }
 }
 
+# -Verbose: one report per image, with the figures the image records and where its virtual size came from.
+Describe 'Send-ImageData -Verbose (<TestBackend>)' -ForEach (Get-TestBackend) {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        $files = Join-Path $TestDrive "verbose-$TestBackend"
+        New-Item -ItemType Directory -Path $files | Out-Null
+        New-QemuImage -Format qcow2 -Path (Join-Path $files 'debian.qcow2') -Size 1G -WriteMiB 3 | Out-Null
+        New-RandomFile -Path (Join-Path $files 'rescue.raw') -Length (64 * 1024) | Out-Null
+        $output = @(Get-ChildItem -LiteralPath $files | Sort-Object Name | New-Image | Send-ImageData -Verbose 4>&1)
+        $images = @($output | Where-Object { $_ -is [ImagePs.Image] })
+        $reports = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Uploaded image *' })
+    }
+
+    It 'writes exactly one report per image, after its upload' {
+        $images.Name | Should -Be @('debian', 'rescue')
+        $reports.Count | Should -Be 2
+        $reports[0].Message | Should -BeLike "Uploaded image '$($images[0])' from '$(Join-Path $files 'debian.qcow2')':*"
+        $reports[1].Message | Should -BeLike "Uploaded image '$($images[1])' from '$(Join-Path $files 'rescue.raw')':*"
+    }
+
+    It 'reports bytes, duration, throughput, MD5 and SHA-512 equal to what <Name> records' -ForEach @(
+        @{ Name = 'debian'; Index = 0; File = 'debian.qcow2' }, @{ Name = 'rescue'; Index = 1; File = 'rescue.raw' }
+    ) {
+        $image = $images[$Index]
+        $path = Join-Path $files $File
+        $lines = $reports[$Index].Message -split "`n"
+        $figures = [regex]::Match($lines[1], '^- data: (\d+) bytes in (\d+[.,]\d{3}) s \((\d+[.,]\d) MiB/s\)$')
+        $figures.Success | Should -BeTrue -Because "'$($lines[1])' gives bytes, seconds and MiB/s"
+        [long]$figures.Groups[1].Value | Should -Be $image.Size
+        $image.Size | Should -Be (Get-Item -LiteralPath $path).Length
+        $lines[2] | Should -Be "- MD5: $($image.Checksum)"
+        $lines[3] | Should -Be "- SHA-512: $($image.OsHashValue)"
+        $image.Checksum | Should -Be (Get-ExternalHash -Path $path -Algorithm md5)
+        $image.OsHashValue | Should -Be (Get-ExternalHash -Path $path -Algorithm sha512)
+    }
+
+    It 'says where the virtual size came from and what qemu-img said' {
+        $debian = ($reports[0].Message -split "`n")[4]
+        $rescue = ($reports[1].Message -split "`n")[4]
+        $images[0].VirtualSize | Should -Be 1GB
+        $images[0].VirtualSize | Should -Be (Get-QemuVirtualSize -Path (Join-Path $files 'debian.qcow2') -Format qcow2)
+        if ($TestBackend -eq 'Embedded') {
+            $debian | Should -Be "- virtual size: $(1GB) bytes, from ImagePs's inspector; qemu-img agreed"
+            $rescue | Should -Be "- virtual size: $(64 * 1024) bytes, from ImagePs's inspector; qemu-img agreed"
+        }
+        else {
+            # The S3 store keeps no local file for qemu-img: the report says so.
+            $debian | Should -BeLike "- virtual size: $(1GB) bytes, from ImagePs's inspector; qemu-img not run: *"
+            $rescue | Should -BeLike "- virtual size: $(64 * 1024) bytes, from ImagePs's inspector; qemu-img not run: *"
+        }
+    }
+}
+
 Describe 'Send-ImageData with qemu-img (filesystem store)' {
     BeforeEach {
         Use-TestRepository | Out-Null

@@ -81,6 +81,8 @@ Describe 'Set-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         @{ Case = 'removing an attribute'; Arguments = @{ RemoveProperty = 'name' }; ErrorId = 'InvalidProperty'; Category = 'InvalidArgument' }
         @{ Case = 'a negative MinDisk'; Arguments = @{ MinDisk = -1 }; ErrorId = 'InvalidMinDisk'; Category = 'InvalidArgument' }
         @{ Case = 'an unknown disk format'; Arguments = @{ DiskFormat = 'qcow3' }; ErrorId = 'InvalidDiskFormat'; Category = 'InvalidArgument' }
+        @{ Case = 'os_hidden as an extra property'; Arguments = @{ Property = @{ os_hidden = 'True' } }; ErrorId = 'InvalidProperty'; Category = 'InvalidArgument' }
+        @{ Case = 'removing os_hidden'; Arguments = @{ RemoveProperty = 'os_hidden' }; ErrorId = 'InvalidProperty'; Category = 'InvalidArgument' }
     ) {
         Set-Image -Id $queued.Id -Name not-saved -AddTag not-saved @Arguments -ErrorVariable failures -ErrorAction SilentlyContinue
 
@@ -91,6 +93,31 @@ Describe 'Set-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         $stored.Name | Should -Be 'queued'
         $stored.Tags | Should -Be @('keep', 'old')
         $stored.Properties.Count | Should -Be 2
+    }
+
+    It 'hides an image with -Hidden $true and shows it again with $false, keeping its data' {
+        $active | Set-Image -Hidden $true -WhatIf
+        (Get-Image -Id $active.Id).Hidden | Should -BeFalse
+
+        $hidden = $active | Set-Image -Hidden $true -PassThru
+        $hidden.Hidden | Should -BeTrue
+        (Get-Image -Id $active.Id).Hidden | Should -BeTrue
+        @(Get-Image).Id | Should -Be @($queued.Id)
+        (Get-Image -Name active -IncludeHidden).Id | Should -Be $active.Id
+        (Get-ImageEvent -ImageId $active.Id -EventType image.update | Select-Object -Last 1).Payload['os_hidden'] | Should -BeTrue
+
+        # Found by id, so every cmdlet taking -Id still acts on it.
+        Set-Image -Id $active.Id -AddTag still-here
+        Disable-Image -Id $active.Id -Confirm:$false | Out-Null
+        (Get-Image $active.Id.ToString()).Status | Should -Be 'Deactivated'
+
+        Set-Image -Id $active.Id -Hidden $false
+        $shown = Get-Image -Id $active.Id
+        $shown.Hidden | Should -BeFalse
+        $shown.Tags | Should -Contain 'still-here'
+        $shown.Checksum | Should -Be $active.Checksum
+        $shown.Size | Should -Be 4096
+        @(Get-Image).Id | Should -Be @($queued.Id, $active.Id)
     }
 
     It 'reports an unknown id and goes on with the others' {

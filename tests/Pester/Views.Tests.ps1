@@ -52,3 +52,59 @@ Describe 'The ImagePs.Image views' {
         foreach ($line in $list -split "`r?`n") { $line.TrimEnd().Length | Should -BeLessOrEqual $Width }
     }
 }
+
+Describe 'The ImagePs.ImageMember and ImagePs.ImageEvent tables' {
+    BeforeAll {
+        Use-TestRepository | Out-Null
+        Use-Caller -User alice -Project web -Roles admin
+        $image = New-Image -Name shared-debian -DiskFormat raw
+        $members = @(Add-ImageMember -ImageId $image.Id -MemberId db, 'analytics-platform-team-7')
+        $events = @(Get-ImageEvent -ImageId $image.Id)
+        $shortId = "$($image.Id)".Substring(0, 8)
+
+        function Get-TableLine {
+            param($InputObject, [int] $Width)
+            @(($InputObject | Format-Table | Out-String -Width $Width) -split "`r?`n" | Where-Object { $_.Trim() })
+        }
+    }
+    AfterAll { Reset-Caller }
+
+    It 'has members and events to show' {
+        $members.Count | Should -Be 2
+        $events.EventType | Should -Be @('image.create', 'image.member.create', 'image.member.create')
+    }
+
+    It 'renders the member table within <Width> columns with every column readable' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+        $lines = Get-TableLine $members $Width
+
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual $Width -Because "'$line' must fit" }
+        $lines[0] | Should -Match '^MemberId\s+Status\s+CreatedAt\s+UpdatedAt\s+ImageId$'
+        $lines[1] | Should -Match '^-+( +-+){4}$'
+        $created = $members[0].CreatedAt.ToString('yyyy-MM-dd HH:mm:ss')
+        $lines | Where-Object { $_ -like 'db *' } | Should -Match ('^db\s+Pending\s+' + [regex]::Escape($created) + '\s+' + [regex]::Escape($created) + '\s+' + $shortId)
+        $lines | Where-Object { $_ -like 'analytics-platform… *' } | Should -Match "Pending\s+.*\s+$shortId"
+    }
+
+    It 'renders the event table within <Width> columns with every column readable' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
+        $lines = Get-TableLine $events $Width
+
+        foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual $Width -Because "'$line' must fit" }
+        $lines[0] | Should -Match '^Timestamp\s+EventType\s+Priority\s+UserId\s+ProjectId\s+ImageId$'
+        $lines[1] | Should -Match '^-+( +-+){5}$'
+        $when = $events[0].Timestamp.ToString('yyyy-MM-dd HH:mm:ss')
+        $lines[2] | Should -Match ('^' + [regex]::Escape($when) + '\s+image\.create\s+INFO\s+alice\s+web\s+' + $shortId)
+        @($lines | Where-Object { $_ -match '\simage\.member\.create\s+INFO\s+alice\s+web\s+' + $shortId }).Count | Should -Be 2
+    }
+
+    It 'shows whole image ids in both tables from 105 columns on' {
+        foreach ($objects in @(, $members), @(, $events)) {
+            $objects | Format-Table | Out-String -Width 105 | Should -Match "$($image.Id)"
+            $objects | Format-Table | Out-String -Width 104 | Should -Not -Match "$($image.Id)"
+        }
+    }
+
+    It 'keeps every field whole in the list views' {
+        $members[1] | Format-List | Out-String | Should -Match 'analytics-platform-team-7'
+        $events[0] | Format-List | Out-String | Should -Match "$($image.Id)"
+    }
+}

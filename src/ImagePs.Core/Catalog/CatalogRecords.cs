@@ -141,6 +141,7 @@ internal sealed class CatalogRecords
         Add("@container_format", image.ContainerFormat);
         Add("@visibility", GlanceNames.Of(image.Visibility));
         Add("@protected", Dialect.Flag(image.Protected));
+        Add("@hidden", Dialect.Flag(image.Hidden));
         Add("@size", image.Size);
         Add("@virtual_size", image.VirtualSize);
         Add("@checksum", image.Checksum);

@@ -39,6 +39,13 @@ internal sealed class ImageQuery
 
     public bool? Protected { get; set; }
 
+    /// <summary>
+    /// Glance's os_hidden filter: false keeps hidden images out (what Get-Image and completion ask for
+    /// unless -IncludeHidden), true lists only them, null (the catalog's default) lists both, so that
+    /// the engine's own listings (recovery, quotas, usage) never miss a hidden image.
+    /// </summary>
+    public bool? Hidden { get; set; }
+
     /// <summary>Size bounds in bytes, inclusive; an image without data has no size and matches no bound.</summary>
     public long? MinSize { get; set; }
 

@@ -42,6 +42,7 @@ internal sealed class ImageQueryFilter
         if (query.Checksums is { Count: > 0 } checksums) AddIn("checksum", checksums.Select(c => c.ToLowerInvariant()).Distinct(StringComparer.Ordinal));
         if (query.OsHashValues is { Count: > 0 } hashes) AddIn("os_hash_value", hashes.Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal));
         if (query.Protected is bool isProtected) _conditions.Add("protected = " + Literal(dialect.Flag(isProtected)));
+        if (query.Hidden is bool isHidden) _conditions.Add("hidden = " + Literal(dialect.Flag(isHidden)));
         AddBound("size", ">=", query.MinSize);
         AddBound("size", "<=", query.MaxSize);
         AddBound("virtual_size", ">=", query.MinVirtualSize);

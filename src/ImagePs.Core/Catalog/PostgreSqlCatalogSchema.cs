@@ -123,6 +123,13 @@ internal static class PostgreSqlCatalogSchema
         CREATE INDEX IF NOT EXISTS images_updated_listing ON images (deleted, updated_at, created_at, id);
         CREATE INDEX IF NOT EXISTS images_os_hash_value ON images (os_hash_value);
         """,
+
+        // 7: Glance's os_hidden; existing images are not hidden. Listings leave hidden images out,
+        // so the default listing has an index of its own in listing order.
+        """
+        ALTER TABLE images ADD COLUMN hidden boolean NOT NULL DEFAULT false;
+        CREATE INDEX IF NOT EXISTS images_shown_listing ON images (deleted, hidden, created_at, id);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

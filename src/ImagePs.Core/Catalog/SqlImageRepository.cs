@@ -20,16 +20,16 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 
     internal const string ImageColumns =
         "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
-        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at, version";
+        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at, version, hidden";
 
     /// <summary>The parameters of <see cref="ImageColumns"/>, in order, for an INSERT (a new row is at version 0).</summary>
     internal const string ImageValues =
         "@id, @name, @status, @disk_format, @container_format, @visibility, @protected, @size, " +
         "@virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, @owner, " +
-        "@created_at, @updated_at, 0";
+        "@created_at, @updated_at, 0, @hidden";
 
     /// <summary>How many columns <see cref="ImageColumns"/> names: the ordinal of the first column after them.</summary>
-    internal const int ImageColumnCount = 18;
+    internal const int ImageColumnCount = 19;
 
     private readonly Func<DateTime> _utcNow;
 
@@ -143,7 +143,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
                        "disk_format = @disk_format, container_format = @container_format, visibility = @visibility, " +
                        "protected = @protected, size = @size, virtual_size = @virtual_size, checksum = @checksum, " +
                        "os_hash_algo = @os_hash_algo, os_hash_value = @os_hash_value, min_disk = @min_disk, " +
-                       "min_ram = @min_ram, owner = @owner, updated_at = @updated_at, version = version + 1 " +
+                       "min_ram = @min_ram, owner = @owner, hidden = @hidden, updated_at = @updated_at, version = version + 1 " +
                        "WHERE id = @id AND deleted = @false AND status = @expected AND version = @version"))
             {
                 BindImage(update, image, now);
@@ -300,7 +300,8 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             owner: Text(14),
             createdAt: Dialect.ReadTime(r, 15),
             updatedAt: Dialect.ReadTime(r, 16),
-            version: Dialect.ReadInteger(r, 17));
+            version: Dialect.ReadInteger(r, 17),
+            hidden: Dialect.ReadFlag(r, 18));
     }
 
     // --- writing ----------------------------------------------------------------------------------
@@ -315,6 +316,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         AddParameter(command, "@container_format", image.ContainerFormat);
         AddParameter(command, "@visibility", GlanceNames.Of(image.Visibility));
         AddParameter(command, "@protected", Dialect.Flag(image.Protected));
+        AddParameter(command, "@hidden", Dialect.Flag(image.Hidden));
         AddParameter(command, "@size", image.Size);
         AddParameter(command, "@virtual_size", image.VirtualSize);
         AddParameter(command, "@checksum", image.Checksum);

@@ -108,6 +108,13 @@ internal static class SqliteCatalogSchema
         CREATE INDEX IF NOT EXISTS images_updated_listing ON images (deleted, updated_at, created_at, id);
         CREATE INDEX IF NOT EXISTS images_os_hash_value ON images (os_hash_value);
         """,
+
+        // 7: Glance's os_hidden; existing images are not hidden. Listings leave hidden images out,
+        // so the default listing has an index of its own in listing order.
+        """
+        ALTER TABLE images ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS images_shown_listing ON images (deleted, hidden, created_at, id);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

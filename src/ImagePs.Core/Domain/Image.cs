@@ -38,6 +38,9 @@ public sealed class Image
     public ImageVisibility Visibility { get; private set; } = ImageVisibility.Shared;
     public bool Protected { get; private set; }
 
+    /// <summary>Glance's os_hidden: left out of listings and completion unless asked for; found by id always.</summary>
+    public bool Hidden { get; private set; }
+
     /// <summary>Bytes stored; empty until an upload completes.</summary>
     public long? Size { get; private set; }
 
@@ -87,6 +90,8 @@ public sealed class Image
     internal void SetVisibility(ImageVisibility value) => Visibility = value;
 
     internal void SetProtected(bool value) => Protected = value;
+
+    internal void SetHidden(bool value) => Hidden = value;
 
     internal void SetOwner(string? owner) => Owner = owner;
 
@@ -254,7 +259,7 @@ public sealed class Image
         Guid id, ImageStatus status, DateTime createdAt, DateTime updatedAt, string? name,
         string? diskFormat, string? containerFormat, ImageVisibility visibility, bool isProtected,
         long? size, long? virtualSize, string? checksum, string? osHashAlgo, string? osHashValue,
-        int minDisk, int minRam, string? owner, long version = 0)
+        int minDisk, int minRam, string? owner, long version = 0, bool hidden = false)
     {
         return new Image(id, status, createdAt, updatedAt)
         {
@@ -264,6 +269,7 @@ public sealed class Image
             ContainerFormat = containerFormat,
             Visibility = visibility,
             Protected = isProtected,
+            Hidden = hidden,
             Size = size,
             VirtualSize = virtualSize,
             Checksum = checksum,

@@ -17,6 +17,9 @@ internal sealed class ImageChanges
     public string? Name { get; set; }
     public ImageVisibility? Visibility { get; set; }
     public bool? Protected { get; set; }
+
+    /// <summary>Glance's os_hidden; as Glance, changing it is modify_image like any other field.</summary>
+    public bool? Hidden { get; set; }
     public int? MinDisk { get; set; }
     public int? MinRam { get; set; }
 
@@ -42,7 +45,7 @@ internal sealed class ImageChanges
     public IList<string> RemoveProperties { get; set; } = new List<string>();
 
     public bool IsEmpty =>
-        Name is null && Visibility is null && Protected is null && MinDisk is null && MinRam is null &&
+        Name is null && Visibility is null && Protected is null && Hidden is null && MinDisk is null && MinRam is null &&
         DiskFormat is null && ContainerFormat is null && AddTags.Count == 0 && RemoveTags.Count == 0 &&
         SetProperties.Count == 0 && RemoveProperties.Count == 0;
 
@@ -64,6 +67,7 @@ internal sealed class ImageChanges
         if (Name is not null) image.SetName(Name);
         if (Visibility is { } visibility) image.SetVisibility(visibility);
         if (Protected is { } isProtected) image.SetProtected(isProtected);
+        if (Hidden is { } isHidden) image.SetHidden(isHidden);
         if (MinDisk is { } disk) image.SetMinDisk(disk);
         if (MinRam is { } ram) image.SetMinRam(ram);
         foreach (var tag in RemoveTags) image.RemoveTag(tag);
@@ -87,6 +91,7 @@ internal sealed class ImageChanges
         if (Name is not null) parts.Add(F(Messages.ChangeName, ImageErrors.Shorten(Name)));
         if (Visibility is { } visibility) parts.Add(F(Messages.ChangeVisibility, visibility));
         if (Protected is { } isProtected) parts.Add(isProtected ? Messages.ChangeProtectedOn : Messages.ChangeProtectedOff);
+        if (Hidden is { } isHidden) parts.Add(isHidden ? Messages.ChangeHiddenOn : Messages.ChangeHiddenOff);
         if (MinDisk is { } minDisk) parts.Add(F(Messages.ChangeMinDisk, minDisk));
         if (MinRam is { } minRam) parts.Add(F(Messages.ChangeMinRam, minRam));
         if (DiskFormat is not null) parts.Add(F(Messages.ChangeDiskFormat, DiskFormat));

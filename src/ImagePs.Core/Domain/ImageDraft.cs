@@ -12,6 +12,7 @@ internal sealed class ImageDraft
     public string? ContainerFormat { get; set; }
     public ImageVisibility Visibility { get; set; } = ImageVisibility.Shared;
     public bool Protected { get; set; }
+    public bool Hidden { get; set; }
     public int MinDisk { get; set; }
     public int MinRam { get; set; }
     public IList<string> Tags { get; set; } = new List<string>();

@@ -32,6 +32,7 @@ internal sealed class ImageFactory : IImageFactory
         image.SetContainerFormat(draft.ContainerFormat);
         image.SetVisibility(draft.Visibility);
         image.SetProtected(draft.Protected);
+        image.SetHidden(draft.Hidden);
         image.SetMinDisk(draft.MinDisk);
         image.SetMinRam(draft.MinRam);
         image.SetOwner(_caller.Project);

@@ -34,6 +34,10 @@ internal static class ImageErrors
     public static ImageNotFoundException NameNotFound(string name) =>
         new("ImageNotFound", F(Messages.ImageNameNotFound, name), name);
 
+    /// <summary>The name is only a hidden image's: not listed (as Glance's listing), the message says how to find it.</summary>
+    public static ImageNotFoundException NameOnlyHidden(string name) =>
+        new("ImageNotFound", F(Messages.ImageNameOnlyHidden, name), name);
+
     public static ImagePsException InvalidWildcardPattern(string pattern) =>
         new("InvalidWildcardPattern", ErrorKind.InvalidArgument, F(Messages.InvalidWildcardPattern, Shorten(pattern)), pattern);
 

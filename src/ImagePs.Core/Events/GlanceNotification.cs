@@ -40,6 +40,7 @@ internal static class GlanceNotification
         new("tags", image.Tags),
         new("deleted", false),
         new("deleted_at", null),
+        new("os_hidden", image.Hidden),
     };
 
     public static List<KeyValuePair<string, object?>> MemberPayload(ImageMember member) => new()

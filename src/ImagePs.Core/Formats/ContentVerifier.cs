@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using ImagePs.Domain;
@@ -31,11 +32,12 @@ internal sealed class ContentVerifier
     /// <summary>The outcome for uploaded data.</summary>
     public sealed class Verified
     {
-        public Verified(string format, long? virtualSize, long? disagreeingQemuSize)
+        public Verified(string format, long? virtualSize, long? disagreeingQemuSize, string origin)
         {
             Format = format;
             VirtualSize = virtualSize;
             DisagreeingQemuSize = disagreeingQemuSize;
+            Origin = origin;
         }
 
         /// <summary>The format the content was accepted as.</summary>
@@ -45,6 +47,9 @@ internal sealed class ContentVerifier
 
         /// <summary>qemu-img's virtual size when it differs from the inspector's (recorded as a property).</summary>
         public long? DisagreeingQemuSize { get; }
+
+        /// <summary>Where <see cref="VirtualSize"/> came from and whether qemu-img agreed (or why it did not run), for people.</summary>
+        public string Origin { get; }
     }
 
     /// <summary>
@@ -86,10 +91,7 @@ internal sealed class ContentVerifier
         if (!inspection.IsSafe) throw ImageErrors.UnsafeImage(image, image.Id, inspection.Findings);
 
         if (!IsBare(image.ContainerFormat))
-        {
-            _observer.Verbose(string.Format(Messages.VirtualSizeNotForContainer, image, image.ContainerFormat));
-            return new Verified(inspection.Format, null, null);
-        }
+            return new Verified(inspection.Format, null, null, F(Messages.OriginNotForContainer, image.ContainerFormat));
 
         var declared = image.DiskFormat ?? ContentFormats.Raw;
         var format = CheckMatch(image, image.Id, declared, inspection.Format);
@@ -109,15 +111,15 @@ internal sealed class ContentVerifier
 
     private Verified ProbeVirtualSize(Image image, string format, long? native, string? localPath, CancellationToken cancellationToken)
     {
-        if (_probe is UnavailableProbe skipped)
-        {
-            _observer.Verbose(string.Format(Messages.VirtualSizeNativeOnly, image, skipped.Reason));
-            return new Verified(format, native, null);
-        }
+        if (_probe is UnavailableProbe skipped) return new Verified(format, native, null, Native(native, F(Messages.OriginQemuNotRun, skipped.Reason)));
         var mode = _settings.VirtualSizeProbe ?? (_probe.IsAvailable ? VirtualSizeProbeMode.Both : VirtualSizeProbeMode.Native);
         if (_settings.VirtualSizeProbe is null && mode == VirtualSizeProbeMode.Native && _settings.QemuImgPath is not null)
             _observer.Warning(string.Format(Messages.VirtualSizeUnconfirmed, image, string.Format(Messages.QemuImgPathNotFound, _settings.QemuImgPath)));
-        if (mode == VirtualSizeProbeMode.Native) return new Verified(format, native, null);
+        if (mode == VirtualSizeProbeMode.Native)
+        {
+            var why = _settings.VirtualSizeProbe is null ? Messages.ReasonQemuImgNotFound : Messages.ReasonProbeSettingNative;
+            return new Verified(format, native, null, Native(native, F(Messages.OriginQemuNotRun, why)));
+        }
 
         var qemu = localPath is null ? VirtualSizeResult.Unknown(Messages.QemuImgNoLocalFile) : _probe.Probe(localPath, format, cancellationToken);
         if (qemu.UnsafeReason is not null)
@@ -126,19 +128,26 @@ internal sealed class ContentVerifier
         if (mode == VirtualSizeProbeMode.QemuImg)
         {
             if (qemu.Problem is not null) _observer.Warning(string.Format(Messages.VirtualSizeUnknown, image, qemu.Problem));
-            return new Verified(format, qemu.VirtualSize, null);
+            return new Verified(format, qemu.VirtualSize, null,
+                qemu.Problem is null ? F(Messages.OriginQemuImgSetting, qemu.VirtualSize) : F(Messages.OriginQemuImgFailed, qemu.Problem));
         }
 
         if (qemu.Problem is not null)
         {
             _observer.Warning(string.Format(Messages.VirtualSizeUnconfirmed, image, qemu.Problem));
-            return new Verified(format, native, null);
+            return new Verified(format, native, null, Native(native, F(Messages.OriginQemuUnconfirmed, qemu.Problem)));
         }
-        if (native is null) return new Verified(format, qemu.VirtualSize, null);
-        if (qemu.VirtualSize == native) return new Verified(format, native, null);
+        if (native is null) return new Verified(format, qemu.VirtualSize, null, F(Messages.OriginQemuOnly, qemu.VirtualSize));
+        if (qemu.VirtualSize == native) return new Verified(format, native, null, Native(native, Messages.OriginQemuAgreed));
         _observer.Warning(string.Format(Messages.VirtualSizeDisagreement, image, native, qemu.VirtualSize));
-        return new Verified(format, native, qemu.VirtualSize);
+        return new Verified(format, native, qemu.VirtualSize, Native(native, F(Messages.OriginQemuDisagreed, qemu.VirtualSize)));
     }
+
+    /// <summary>"N bytes from ImagePs's inspector; what qemu-img said", or that the inspector read none.</summary>
+    private static string Native(long? native, string qemu) =>
+        native is long size ? F(Messages.OriginNative, size, qemu) : F(Messages.OriginNoneNative, qemu);
+
+    private static string F(string format, params object?[] args) => string.Format(CultureInfo.CurrentCulture, format, args);
 
     private static bool IsBare(string? containerFormat) => containerFormat is null || containerFormat == "bare";
 }

@@ -111,10 +111,10 @@ internal sealed class AuthorizationDataWriter : ImageDataWriterProxy
         _caller = caller;
     }
 
-    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         ImageAccess.CheckChange(_caller, image);
-        Inner.SetData(image, source, cancellationToken);
+        return Inner.SetData(image, source, cancellationToken);
     }
 
     public override void DeleteData(Image image)

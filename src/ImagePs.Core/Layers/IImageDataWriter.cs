@@ -9,7 +9,8 @@ namespace ImagePs.Layers;
 /// </summary>
 internal interface IImageDataWriter
 {
-    void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken);
+    /// <summary>Stores the data and records it on the image; returns what else the step found.</summary>
+    UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken);
 
     /// <summary>Deletes the data behind the image's locations and forgets them (a failed upload's cleanup).</summary>
     void DeleteData(Image image);

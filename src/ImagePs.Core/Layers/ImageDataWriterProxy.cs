@@ -12,7 +12,7 @@ internal abstract class ImageDataWriterProxy : IImageDataWriter
 
     protected IImageDataWriter Inner { get; }
 
-    public virtual void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken) =>
+    public virtual UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken) =>
         Inner.SetData(image, source, cancellationToken);
 
     public virtual void DeleteData(Image image) => Inner.DeleteData(image);

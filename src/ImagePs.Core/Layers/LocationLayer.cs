@@ -36,7 +36,7 @@ internal sealed class LocationDataWriter : IImageDataWriter
         _verifier = new ContentVerifier(settings, probe, observer);
     }
 
-    public void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         var cap = _settings.ImageSizeCap;
         if (source.Size > cap) throw ImageErrors.SizeCapExceeded(image.Id, cap);
@@ -66,6 +66,7 @@ internal sealed class LocationDataWriter : IImageDataWriter
                 image.SetSystemProperty(SystemProperties.QemuVirtualSize, qemuSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             else
                 image.RemoveProperty(SystemProperties.QemuVirtualSize);
+            return new UploadOutcome(verified.Origin);
         }
         catch (Exception)
         {

@@ -55,12 +55,13 @@ internal sealed class NotifierDataWriter : ImageDataWriterProxy
         _notifier = notifier;
     }
 
-    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         _notifier.Image("image.prepare", image, ImportProperties());
+        UploadOutcome outcome;
         try
         {
-            Inner.SetData(image, source, cancellationToken);
+            outcome = Inner.SetData(image, source, cancellationToken);
         }
         catch (Exception e)
         {
@@ -68,6 +69,7 @@ internal sealed class NotifierDataWriter : ImageDataWriterProxy
             throw;
         }
         _notifier.Image("image.upload", image, ImportProperties());
+        return outcome;
     }
 
     /// <summary>Glance adds the stores an import is going to and those that failed; a plain upload has neither.</summary>

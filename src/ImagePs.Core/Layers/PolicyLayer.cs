@@ -128,10 +128,10 @@ internal sealed class PolicyDataWriter : ImageDataWriterProxy
         _policy = policy;
     }
 
-    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         PolicyImageRepository.EnforceOn(_policy, PolicyActions.UploadImage, image);
-        Inner.SetData(image, source, cancellationToken);
+        return Inner.SetData(image, source, cancellationToken);
     }
 }
 

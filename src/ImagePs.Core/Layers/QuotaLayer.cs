@@ -129,14 +129,10 @@ internal sealed class QuotaDataWriter : ImageDataWriterProxy
         _settings = settings;
     }
 
-    public override void SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
+    public override UploadOutcome SetData(Image image, ImageDataSource source, CancellationToken cancellationToken)
     {
         var quota = _settings.UserStorageQuota;
-        if (quota == 0)
-        {
-            Inner.SetData(image, source, cancellationToken);
-            return;
-        }
+        if (quota == 0) return Inner.SetData(image, source, cancellationToken);
 
         var used = _usage.StorageUsedBy(image.Owner, image.Id);
         var remaining = System.Math.Max(0, quota - used);
@@ -149,7 +145,7 @@ internal sealed class QuotaDataWriter : ImageDataWriterProxy
             ExpectedOsHashValue = source.ExpectedOsHashValue,
             Progress = source.Progress,
         };
-        Inner.SetData(image, limited, cancellationToken);
+        var outcome = Inner.SetData(image, limited, cancellationToken);
 
         var usedNow = _usage.StorageUsedBy(image.Owner, image.Id);
         if (usedNow + image.Size > quota)
@@ -157,5 +153,6 @@ internal sealed class QuotaDataWriter : ImageDataWriterProxy
             Inner.DeleteData(image);
             throw ImageErrors.StorageQuotaExceeded(image, quota, usedNow);
         }
+        return outcome;
     }
 }

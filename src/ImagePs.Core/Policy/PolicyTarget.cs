@@ -45,6 +45,7 @@ internal sealed class PolicyTarget
         target.Set("status", GlanceNames.Of(image.Status));
         target.Set("visibility", GlanceNames.Of(image.Visibility));
         target.Set("protected", image.Protected ? "True" : "False");
+        target.Set("os_hidden", image.Hidden ? "True" : "False");
         target.Set("owner", image.Owner);
         target.Set("project_id", image.Owner);
         target.Set("disk_format", image.DiskFormat);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -21,21 +22,39 @@ internal static class CompletionCatalog
     private const int MaxScanned = 5000;
 
     /// <summary>Images whose name starts with <paramref name="prefix"/>, found through the name index.</summary>
-    public static IReadOnlyList<Image> ImagesNamedLike(string prefix) =>
-        Images(new ImageQuery { Names = new[] { CompletionText.EscapeWildcards(prefix) + "*" } });
+    public static IReadOnlyList<Image> ImagesNamedLike(string prefix, bool includeHidden) =>
+        Images(new ImageQuery { Names = new[] { CompletionText.EscapeWildcards(prefix) + "*" } }, includeHidden);
 
-    public static IReadOnlyList<Image> Images(ImageQuery? query = null)
+    /// <summary>
+    /// Images as Get-Image lists them: hidden ones only when the command line already has
+    /// -IncludeHidden (<see cref="IncludesHidden"/>).
+    /// </summary>
+    public static IReadOnlyList<Image> Images(ImageQuery? query, bool includeHidden)
     {
+        query = (query ?? ImageQuery.All).Clone();
+        query.Hidden = includeHidden ? null : false;
         try
         {
             var folder = RepositoryFolder.FromEnvironment();
             if (!File.Exists(folder.CatalogPath)) return Array.Empty<Image>();
             var service = ImageService.Open(folder: folder);
-            return service.FindImages(query ?? ImageQuery.All).Take(MaxScanned).ToList();
+            return service.FindImages(query).Take(MaxScanned).ToList();
         }
         catch (Exception)
         {
             return Array.Empty<Image>();
         }
+    }
+
+    /// <summary>True when the command being completed has -IncludeHidden (a switch not set to $false).</summary>
+    public static bool IncludesHidden(IDictionary? fakeBoundParameters)
+    {
+        if (fakeBoundParameters is null || !fakeBoundParameters.Contains("IncludeHidden")) return false;
+        return fakeBoundParameters["IncludeHidden"] switch
+        {
+            bool flag => flag,
+            System.Management.Automation.SwitchParameter flag => flag.IsPresent,
+            _ => true,
+        };
     }
 }

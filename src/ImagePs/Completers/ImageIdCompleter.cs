@@ -17,7 +17,8 @@ public sealed class ImageIdCompleter : IArgumentCompleter
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = CompletionText.Unquote(wordToComplete);
-        return CompletionCatalog.ImagesNamedLike(word).Concat(CompletionCatalog.Images())
+        var includeHidden = CompletionCatalog.IncludesHidden(fakeBoundParameters);
+        return CompletionCatalog.ImagesNamedLike(word, includeHidden).Concat(CompletionCatalog.Images(null, includeHidden))
             .Where(image => image.Id.ToString().StartsWith(word, StringComparison.OrdinalIgnoreCase)
                 || (image.Name?.StartsWith(word, StringComparison.OrdinalIgnoreCase) ?? false))
             .GroupBy(image => image.Id).Select(group => group.First())

@@ -17,7 +17,7 @@ public sealed class ImageNameCompleter : IArgumentCompleter
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = CompletionText.Unquote(wordToComplete);
-        return CompletionCatalog.ImagesNamedLike(word)
+        return CompletionCatalog.ImagesNamedLike(word, CompletionCatalog.IncludesHidden(fakeBoundParameters))
             .Where(image => image.Name is not null && image.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
             .GroupBy(image => image.Name!, StringComparer.Ordinal)
             .OrderBy(group => group.Key, StringComparer.OrdinalIgnoreCase)

@@ -14,7 +14,7 @@ public sealed class ImageTagCompleter : IArgumentCompleter
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = CompletionText.Unquote(wordToComplete);
-        return CompletionCatalog.Images()
+        return CompletionCatalog.Images(null, CompletionCatalog.IncludesHidden(fakeBoundParameters))
             .SelectMany(image => image.Tags)
             .Where(tag => tag.StartsWith(word, StringComparison.OrdinalIgnoreCase))
             .GroupBy(tag => tag, StringComparer.OrdinalIgnoreCase)

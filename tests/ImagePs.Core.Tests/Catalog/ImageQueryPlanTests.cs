@@ -9,7 +9,7 @@ namespace ImagePs.Tests.Catalog;
 
 /// <summary>
 /// Get-Image's filters and orders with -First 100, as the catalog runs them (the real
-/// <see cref="ImageQueryFilter"/> SQL): each is answered from an index, never a full scan of the
+/// <see cref="ImageQueryFilter"/> SQL, hidden images left out as Get-Image asks): each is answered from an index, never a full scan of the
 /// images table (SQLite: EXPLAIN QUERY PLAN with statistics; PostgreSQL: EXPLAIN with sequential
 /// scans priced out, as they would be at 100,000 images), and paging gives what LINQ gives.
 /// </summary>
@@ -37,6 +37,8 @@ public class ImageQueryPlanTests
         new object[] { "sort by name descending", new ImageQuery { SortBy = ImageSortKey.Name, Descending = true } },
         new object[] { "sort by size descending", new ImageQuery { SortBy = ImageSortKey.Size, Descending = true } },
         new object[] { "newest by name", new ImageQuery { Names = new[] { "img42" }, Statuses = new[] { ImageStatus.Queued }, Descending = true } },
+        new object[] { "default listing", new ImageQuery() },
+        new object[] { "hidden only", new ImageQuery { Hidden = true } },
     });
 
     private static void Fill(SqlImageRepository catalog, int count)
@@ -46,6 +48,7 @@ public class ImageQueryPlanTests
         {
             var draft = new ImageDraft { Name = $"img{i}", DiskFormat = "raw", ContainerFormat = i % 100 == 0 ? "ova" : "bare" };
             if (i % 500 == 0) draft.Tags.Add("rare-" + i);
+            draft.Hidden = i % 50 == 7;
             catalog.Add(factory.NewImage(draft));
         }
     }
@@ -60,6 +63,7 @@ public class ImageQueryPlanTests
         Fill(catalog, backend == TestBackend.Embedded ? 2000 : 300);
         if (backend == TestBackend.Embedded) catalog = test.Open(); // statistics, as a repository open makes them
         query.First = 100;
+        query.Hidden ??= false; // as Get-Image asks every listing: hidden images left out unless -IncludeHidden
         var filter = new ImageQueryFilter(query, catalog.Dialect);
 
         var plan = new List<string>();

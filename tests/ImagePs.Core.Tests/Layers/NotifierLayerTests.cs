@@ -13,7 +13,7 @@ public class NotifierLayerTests : IDisposable
     {
         "id", "name", "status", "created_at", "updated_at", "min_disk", "min_ram", "protected", "checksum", "owner",
         "disk_format", "container_format", "size", "virtual_size", "is_public", "visibility", "properties", "tags",
-        "deleted", "deleted_at",
+        "deleted", "deleted_at", "os_hidden",
     };
 
     private readonly LayerFixture _fixture = new();
@@ -64,6 +64,7 @@ public class NotifierLayerTests : IDisposable
             new[] { created["name"], created["status"], created["owner"], created["visibility"], created["is_public"], created["deleted"], created["size"] });
         Assert.Equal("debian", Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(created["properties"])["os_distro"]);
         Assert.Equal(new object?[] { "nightly" }, created["tags"]);
+        Assert.Equal(false, created["os_hidden"]);
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", (string)created["created_at"]!);
 
         var prepare = Payload(events[2]);

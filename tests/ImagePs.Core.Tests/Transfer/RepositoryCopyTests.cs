@@ -32,7 +32,7 @@ public class RepositoryCopyTests
         }
 
         images["big"] = Upload("big", 11 * 1024 * 1024 + 3, 1);                  // several S3 parts
-        images["small"] = Upload("small", 4096, 2, d => d.Visibility = ImageVisibility.Public);
+        images["small"] = Upload("small", 4096, 2, d => { d.Visibility = ImageVisibility.Public; d.Hidden = true; });
         images["shared"] = Upload("shared", 10_000, 3);
         service.AddMember(images["shared"].Id, "db");
         service.SetMemberStatus(images["shared"].Id, "db", ImageMemberStatus.Accepted);
@@ -65,6 +65,7 @@ public class RepositoryCopyTests
                 (copy.Name, copy.Status, copy.Size, copy.Checksum, copy.OsHashValue, copy.VirtualSize));
             Assert.Equal((original.Visibility, original.Owner, original.MinDisk, original.CreatedAt, original.UpdatedAt),
                 (copy.Visibility, copy.Owner, copy.MinDisk, copy.CreatedAt, copy.UpdatedAt));
+            Assert.Equal((name == "small", name == "small"), (original.Hidden, copy.Hidden));
             Assert.Equal(original.Tags, copy.Tags);
             Assert.Equal(original.Properties, copy.Properties);
             if (original.Size is null)
