@@ -23,11 +23,15 @@ Describe 'The ImagePs.Image views' {
         $lines = @((Get-Image | Format-Table | Out-String -Width $Width) -split "`r?`n" | Where-Object { $_.Trim() })
 
         foreach ($line in $lines) { $line.TrimEnd().Length | Should -BeLessOrEqual $Width -Because "'$line' must fit" }
-        $lines[0] | Should -Match '^Name\s+Status\s+DiskFormat\s+Size\s+VirtualSize\s+Id$'
+        # Format is the disk format; Virtual the virtual size (shorter labels leave a name 30 wide).
+        $lines[0] | Should -Match '^Name\s+Status\s+Format\s+Size\s+Virtual\s+Id$'
         $lines[1] | Should -Match '^-+( +-+){5}$'
         $row = $lines | Where-Object { $_ -like 'debian-12*' }
         $row | Should -Match ('^debian-12-generic-amd64\s+Active\s+qcow2\s+' + [regex]::Escape($expectedSize) + '\s+20 GiB\s+' + "$($debian.Id)".Substring(0, 8))
-        $lines | Where-Object { $_ -like 'windows-server-2022-dat…*Queued*vhdx*' } | Should -Not -BeNullOrEmpty
+        $lines | Where-Object { $_ -like 'windows-server-2022-datacenter…*Queued*vhdx*' } | Should -Not -BeNullOrEmpty
+        $thirty = New-Image -Name ('n' * 30) -DiskFormat raw
+        (Get-Image -Id $thirty.Id | Format-Table | Out-String -Width 80) | Should -Match ('(?m)^' + ('n' * 30) + ' +Queued')
+        Remove-Image -Id $thirty.Id -Confirm:$false
     }
 
     It 'shows whole ids in the table from 105 columns on' {
