@@ -21,7 +21,7 @@
       Clean  remove build output and downloaded test tools.
 
     What a fresh machine lacks is installed here: Pester from NuGet into .tools/, and qemu-utils and
-    xorriso through apt-get when running as root on Debian/Ubuntu (otherwise a message says what to
+    xorriso and gdisk through apt-get when running as root on Debian/Ubuntu (otherwise a message says what to
     install); tests/Servers/Start-TestServers.ps1 installs Ceph (and PostgreSQL when missing).
 
 .EXAMPLE
