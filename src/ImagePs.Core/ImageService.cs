@@ -276,11 +276,13 @@ internal sealed class ImageService
     /// the event <c>image.verify</c> is sent, with priority ERROR when the image failed. Nothing else
     /// changes. A Deactivated image is verified for anyone the rule allows: no data leaves the store.
     /// </summary>
-    public ImageVerification VerifyImage(Image image, Action<long>? progress, CancellationToken cancellationToken)
+    /// <param name="record">False for a dry run (-WhatIf): no event is written.</param>
+    public ImageVerification VerifyImage(Image image, Action<long>? progress, CancellationToken cancellationToken, bool record = true)
     {
         PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.VerifyImage, image);
         var verifier = new ImageVerifier(Backend.Store, new ContentVerifier(Backend.Settings, Backend.Probe, _observer));
         var result = verifier.Verify(image, progress, cancellationToken);
+        if (!record) return result;
         if (result.Passed)
             _gateway.Notifier.Image("image.verify", image, new[]
             {

@@ -43,7 +43,8 @@ public sealed class TestImageCommand : ImageSelectionCmdlet
                     ImageVerification result;
                     try
                     {
-                        result = Service.VerifyImage(image, progress.Next(image), Cancellation);
+                        // -WhatIf is a dry run: the verification happens, but leaves no trace in the events log.
+                        result = Service.VerifyImage(image, progress.Next(image), Cancellation, record: !WhatIfInEffect);
                     }
                     finally
                     {

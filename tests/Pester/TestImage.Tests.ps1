@@ -140,12 +140,13 @@ Describe 'Test-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
 
     It 'changes nothing with -Deactivate -WhatIf' {
         Remove-StoredData -Id $appliance.Id
+        $events = @(Get-ImageEvent).Count
 
         $results = @(Get-Image -Tag golden | Test-Image -Deactivate -WhatIf)
 
         ($results | Where-Object Id -EQ $appliance.Id).Reason | Should -Be 'DataMissing'
         (Get-Image -Id $appliance.Id).Status | Should -Be 'Active'
-        Get-ImageEvent -EventType image.update -ImageId $appliance.Id | Where-Object { $_.Payload.status -eq 'deactivated' } | Should -BeNullOrEmpty
+        @(Get-ImageEvent).Count | Should -Be $events -Because 'a dry run leaves no trace, not even image.verify events'
     }
 
     It 'deactivates the images that fail with -Deactivate, and reports every test as image.verify' {
