@@ -282,6 +282,16 @@ internal sealed class ImageService
         PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.VerifyImage, image);
         var verifier = new ImageVerifier(Backend.Store, new ContentVerifier(Backend.Settings, Backend.Probe, _observer));
         var result = verifier.Verify(image, progress, cancellationToken);
+        if (result.Reason == ImageVerificationReason.DataMissing)
+        {
+            // Removed or changed since it was read? Then that is the answer (ImageNotFound), not missing data.
+            var current = _gateway.ImageRepository.Get(image.Id);
+            if (current.Status != image.Status || current.Locations.FirstOrDefault()?.Url != image.Locations.FirstOrDefault()?.Url)
+            {
+                image = current;
+                result = verifier.Verify(image, progress, cancellationToken);
+            }
+        }
         if (!record) return result;
         if (result.Passed)
             _gateway.Notifier.Image("image.verify", image, new[]

@@ -130,6 +130,22 @@ public class ImageVerifierTests
 
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void An_image_removed_after_it_was_read_is_not_found_rather_than_missing_data(TestBackend backend)
+    {
+        var (repository, image, _) = Uploaded(backend, 1000);
+        using (repository)
+        {
+            repository.Service.RemoveImage(image.Id);
+
+            var error = Assert.ThrowsAny<ImagePsException>(() => repository.Service.VerifyImage(image, null, CancellationToken.None));
+
+            Assert.Equal("ImageNotFound", error.ErrorId);
+            Assert.Empty(repository.Service.FindEvents(new ImageEventQuery { EventTypes = new[] { "image.verify" } }));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Content_that_fails_todays_safety_rules_is_Unsafe(TestBackend backend)
     {
         using var repository = new TestRepository(backend);
