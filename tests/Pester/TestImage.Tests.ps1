@@ -171,6 +171,26 @@ Describe 'Test-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         $again.Reason | Should -Be 'ChecksumMismatch'
     }
 
+    It 'shows one progress bar over the whole input, by bytes, and completes it' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$ManifestPath'; `$env:IMAGEPS_HOME = '$repository'; Get-Image -Tag golden | Test-Image")
+            $results = $shell.Invoke()
+            $records = @($shell.Streams.Progress)
+        }
+        finally { $shell.Dispose() }
+
+        $results.Count | Should -Be 2
+        $records | Should -Not -BeNullOrEmpty
+        ($records.ActivityId | Select-Object -Unique).Count | Should -Be 1
+        $records.Activity | Select-Object -Unique | Should -Be 'Verifying 2 image(s)'
+        $completed = @($records | Where-Object RecordType -EQ 'Completed')
+        $completed.Count | Should -Be 1
+        $completed[0].PercentComplete | Should -Be 100
+        $completed[0].StatusDescription | Should -Match ' of '
+        $completed[0].CurrentOperation | Should -Match '^2 of 2: '
+    }
+
     It 'shows a table that fits 80 columns' {
         $table = Get-Image -Tag golden | Test-Image | Out-String -Width 80
         $table | Should -Match 'Id\s+Name\s+Passed\s+Reason\s+Size'
