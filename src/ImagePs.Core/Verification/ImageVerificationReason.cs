@@ -1,10 +1,11 @@
 namespace ImagePs;
 
 /// <summary>
-/// Why Test-Image passed or failed an image. When several checks fail, the first of this order is
-/// reported: the data must be there and readable, then be the bytes that were uploaded (size, then
-/// MD5, then the os_hash), and only then are today's content rules applied to it (safety, then the
-/// declared disk format).
+/// Why Test-Image passed or failed an image. When several checks fail, the first in this order is
+/// reported: NoData; DataMissing or ReadFailed (the data must be there and readable); SizeMismatch,
+/// ChecksumMismatch, OsHashValueMismatch (it must be the bytes that were uploaded); Unsafe, then
+/// DiskFormatMismatch (today's content rules, applied to those bytes). The values' numbers are not
+/// that order.
 /// </summary>
 public enum ImageVerificationReason
 {

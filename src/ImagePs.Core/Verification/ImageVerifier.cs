@@ -78,7 +78,7 @@ internal sealed class ImageVerifier
         return Done(result, location, clock);
     }
 
-    /// <summary>The first failure in the order of <see cref="ImageVerificationReason"/>, or Intact.</summary>
+    /// <summary>The first failure in the order <see cref="ImageVerificationReason"/> documents (size, MD5, os_hash, safety, format), or Intact.</summary>
     private (ImageVerificationReason, string) Judge(Image image, long size, string md5, string? osHashValue, ImageInspection inspection)
     {
         if (image.Size is long expected && expected != size)
