@@ -302,6 +302,32 @@ public class ImageVerifierTests
         }
     }
 
+    [ServerFact]
+    public void An_unreachable_store_is_ReadFailed_and_never_a_reason_to_deactivate()
+    {
+        var (repository, image, _) = Uploaded(TestBackend.Servers, 1000);
+        using (repository)
+        {
+            var settings = JsonNode.Parse(File.ReadAllText(repository.Folder.SettingsPath))!.AsObject();
+            using (var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+            {
+                closed.Start();
+                var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+                closed.Stop(); // nothing listens there any more: connections are refused
+                settings["Store"]!["ServiceUrl"] = $"http://127.0.0.1:{port}";
+            }
+            File.WriteAllText(repository.Folder.SettingsPath, settings.ToJsonString());
+            var cut = new ImageService(RepositoryBackend.Open(repository.Folder, repository.Observer), TestRepository.Owner, repository.Observer);
+
+            var result = Verify(repository, image.Id, cut);
+
+            Assert.Equal(ImageVerificationReason.ReadFailed, result.Reason);
+            Assert.Equal(0, result.BytesRead);
+            Assert.Contains("127.0.0.1", result.Message);
+            Assert.False(ImageService.ShouldDeactivate(result));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void One_progress_bar_covers_every_image_by_bytes(TestBackend backend)
