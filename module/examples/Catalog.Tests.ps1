@@ -5,7 +5,8 @@
 
 .DESCRIPTION
     Checks what a consumer of the catalog relies on: every nightly image is Active with its data
-    described (size, MD5, SHA-512, virtual size), nothing is stuck mid-upload, and names are unique.
+    described (size, MD5, SHA-512, virtual size), its stored data still intact (Test-Image), nothing is
+    stuck mid-upload, and names are unique.
     Point $env:IMAGEPS_HOME at the repository to check, or leave it unset for the per-user one.
 #>
 BeforeAll {
@@ -29,6 +30,10 @@ Describe 'The nightly catalog' {
 
     It 'has nothing stuck in an upload' {
         Get-Image -Status Saving, Queued -Tag nightly | Should -BeNullOrEmpty
+    }
+
+    It 'has its data intact at rest (size, MD5, SHA-512, today''s safety rules)' {
+        Get-Image -Tag nightly | Test-Image | Where-Object { -not $_.Passed } | Should -BeNullOrEmpty
     }
 
     It 'has unique names' {

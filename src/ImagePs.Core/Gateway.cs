@@ -61,6 +61,7 @@ internal sealed class Gateway
         MemberRepository = members;
         Caller = caller;
         Policy = policy;
+        Notifier = notifier;
     }
 
     public IImageFactory ImageFactory { get; }
@@ -74,4 +75,7 @@ internal sealed class Gateway
 
     /// <summary>The policy for this caller, for checks made before asking the user (and for downloads).</summary>
     internal PolicyEnforcer Policy { get; }
+
+    /// <summary>The events of actions that change nothing in the catalog (Test-Image's image.verify).</summary>
+    internal ImageNotifier Notifier { get; }
 }

@@ -16,6 +16,7 @@ using ImagePs.Settings;
 using ImagePs.Store;
 using ImagePs.Transfer;
 using ImagePs.Usage;
+using ImagePs.Verification;
 
 namespace ImagePs;
 
@@ -283,6 +284,52 @@ internal sealed class ImageService
         }
         return target;
     }
+
+    /// <summary>
+    /// Test-Image for one image (get it with <see cref="GetImage"/>: that hides images the caller
+    /// cannot see): rule <c>verify_image</c> must allow it (default: whoever <c>download_image</c>
+    /// allows), then the data is read from the store and checked (<see cref="ImageVerifier"/>) and
+    /// the event <c>image.verify</c> is sent, with priority ERROR when the image failed. Nothing else
+    /// changes. A Deactivated image is verified for anyone the rule allows: no data leaves the store.
+    /// </summary>
+    /// <param name="record">False for a dry run (-WhatIf): no event is written.</param>
+    public ImageVerification VerifyImage(Image image, Action<long>? progress, CancellationToken cancellationToken, bool record = true)
+    {
+        PolicyImageRepository.EnforceOn(_gateway.Policy, PolicyActions.VerifyImage, image);
+        var verifier = new ImageVerifier(Backend.Store, new ContentVerifier(Backend.Settings, Backend.Probe, _observer));
+        var result = verifier.Verify(image, progress, cancellationToken);
+        if (result.Reason == ImageVerificationReason.DataMissing)
+        {
+            // Removed or changed since it was read? Then that is the answer (ImageNotFound), not missing data.
+            var current = _gateway.ImageRepository.Get(image.Id);
+            if (current.Status != image.Status || current.Locations.FirstOrDefault()?.Url != image.Locations.FirstOrDefault()?.Url)
+            {
+                image = current;
+                result = verifier.Verify(image, progress, cancellationToken);
+            }
+        }
+        if (!record) return result;
+        if (result.Passed)
+            _gateway.Notifier.Image("image.verify", image, new[]
+            {
+                new KeyValuePair<string, object?>("verification", result.Reason.ToString()),
+                new KeyValuePair<string, object?>("verified_bytes", result.BytesRead),
+            });
+        else
+            _gateway.Notifier.Error("image.verify", image, string.Format(Messages.VerifyFailedEvent, image.Id, result.Reason, result.Message));
+        return result;
+    }
+
+    /// <summary>One progress bar over a whole Test-Image run.</summary>
+    public VerificationProgress StartVerificationProgress(IReadOnlyCollection<Image> images) => new(_observer, images);
+
+    /// <summary>
+    /// Whether Test-Image -Deactivate takes this result's image out of service: only when its data was
+    /// read (or found missing) and is wrong, and the image is Active. NoData and ReadFailed say nothing
+    /// about the data (an unreachable store must not deactivate every image).
+    /// </summary>
+    public static bool ShouldDeactivate(ImageVerification result) =>
+        result.Status == ImageStatus.Active && result.Reason is not (ImageVerificationReason.Intact or ImageVerificationReason.NoData or ImageVerificationReason.ReadFailed);
 
     /// <summary>
     /// The disk format an image made from a file gets (New-Image -Path): the file is inspected, unsafe

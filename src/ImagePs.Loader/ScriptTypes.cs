@@ -19,12 +19,14 @@ internal static class ScriptTypes
         "ImagePs.ImageUsage",
         "ImagePs.ImageFileInfo",
         "ImagePs.SafetyFinding",
+        "ImagePs.ImageVerification",
         // Their enums.
         "ImagePs.ImageStatus",
         "ImagePs.ImageVisibility",
         "ImagePs.ImageMemberStatus",
         "ImagePs.ImageCopyResult",
         "ImagePs.ImageSortKey",
+        "ImagePs.ImageVerificationReason",
         // What $error[0].Exception is.
         "ImagePs.ImagePsException",
         "ImagePs.ImageNotFoundException",

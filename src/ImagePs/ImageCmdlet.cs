@@ -106,7 +106,8 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
     private bool ConfirmRequested =>
         MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm) && LanguagePrimitives.IsTrue(confirm);
 
-    private bool WhatIfInEffect =>
+    /// <summary>Whether -WhatIf (or $WhatIfPreference) is in effect for this call.</summary>
+    protected bool WhatIfInEffect =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
             ? LanguagePrimitives.IsTrue(whatIf)
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));

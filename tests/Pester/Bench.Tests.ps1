@@ -18,7 +18,7 @@ BeforeAll {
     }
 }
 
-Describe 'bench/<_> runs as documented' -ForEach @('Upload.ps1', 'Inspect.ps1', 'Catalog.ps1', 'S3Upload.ps1') {
+Describe 'bench/<_> runs as documented' -ForEach @('Upload.ps1', 'Inspect.ps1', 'Catalog.ps1', 'S3Upload.ps1', 'TestImage.ps1') {
     It 'runs to the end at a tiny size and reports its rows' {
         $script = $_
         switch ($script) {
@@ -36,6 +36,13 @@ Describe 'bench/<_> runs as documented' -ForEach @('Upload.ps1', 'Inspect.ps1', 
                 $run = Invoke-Bench $script @('-CreateCount', '20', '-TotalCount', '120', '-Runs', '1')
                 $run.Output | Should -Match 'Create through New-Image: \d+ records/s'
                 $run.Output | Should -Match 'full listing\s+120\s'
+            }
+            'TestImage.ps1' {
+                $run = Invoke-Bench $script @('-SizeMiB', '4', '-Runs', '1', '-WorkFolder', (Join-Path $TestDrive 'verify'))
+                foreach ($row in 'openssl dgst -md5', 'openssl dgst -sha512', 'Test-Image (cmdlet)') { $run.Output | Should -Match ([regex]::Escape($row)) }
+                $run.Output | Should -Match 'Test-Image verifies at \d+\.\d\d x the throughput of openssl dgst -md5'
+                $run.Output | Should -Match 'cores \(.+\); disk: '
+                Join-Path $TestDrive 'verify' | Should -Not -Exist -Because 'the bench removes its work folder'
             }
             'S3Upload.ps1' {
                 if (-not $env:IMAGEPS_TEST_POSTGRESQL -and $env:IMAGEPS_REQUIRE_SERVERS -ne '1') {

@@ -19,7 +19,7 @@ Describe 'Tab completion' {
 
     It 'completes every image id for -Id of <Command>, listing name and status' -ForEach @(
         @{ Command = 'Get-Image' }, @{ Command = 'Set-Image' }, @{ Command = 'Remove-Image' },
-        @{ Command = 'Send-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' }
+        @{ Command = 'Send-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' }, @{ Command = 'Test-Image' }
     ) {
         $completions = Get-Completion "$Command -Id "
 

@@ -137,6 +137,7 @@ Describe 'Every failure is an ImagePs error' {
         @{ Command = 'Save-ImageData'; Case = 'an existing file'; Value = 'data.raw'; Run = { $active | Save-ImageData -Path $data.FullName } }
         @{ Command = 'Remove-Image'; Case = 'an unknown id'; Value = 'MISSING'; Run = { Remove-Image -Id $missingId -Force } }
         @{ Command = 'Disable-Image'; Case = 'a Queued image'; Value = 'queued'; Run = { $queued | Disable-Image } }
+        @{ Command = 'Test-Image'; Case = 'an unknown id'; Value = 'MISSING'; Run = { Test-Image -Id $missingId } }
         @{ Command = 'Get-ImageFileInfo'; Case = 'a missing file'; Value = 'missing.qcow2'; Run = { Get-ImageFileInfo -LiteralPath (Join-Path $files 'missing.qcow2') } }
         @{ Command = 'Get-ImageFileInfo'; Case = 'a directory'; Value = 'folder'; Run = { Get-ImageFileInfo -LiteralPath $folder.FullName } }
         @{ Command = 'Get-ImageUsage'; Case = 'a bad imageps.json'; Value = 'NoSuchSetting'; Run = { $home2 = Join-Path $files 'usage-repo'; New-Item -ItemType Directory -Force $home2 | Out-Null; Set-Content (Join-Path $home2 'imageps.json') '{ "NoSuchSetting": 1 }'; $saved = $env:IMAGEPS_HOME; try { $env:IMAGEPS_HOME = $home2; Get-ImageUsage } finally { $env:IMAGEPS_HOME = $saved } } }
@@ -164,7 +165,7 @@ Describe 'Every failure is an ImagePs error' {
     It 'covers every cmdlet of the module' {
         $walked = 'Get-Image', 'New-Image', 'Set-Image', 'Send-ImageData', 'Save-ImageData', 'Remove-Image', 'Disable-Image', 'Enable-Image',
             'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Copy-ImageRepository', 'Get-ImageEvent',
-            'Get-ImageUsage', 'Get-ImageFileInfo'
+            'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image'
         (Get-Command -Module ImagePs).Name | Where-Object { $_ -notin $walked } | Should -BeNullOrEmpty
     }
 

@@ -34,7 +34,21 @@ Import-Module '$pesterManifest'
 `$result = Invoke-Pester -Path '$(Join-Path $examples 'Catalog.Tests.ps1')' -PassThru -Output None
 'passed ' + `$result.PassedCount + ' failed ' + `$result.FailedCount
 "@
-        $suite.Output | Should -Contain 'passed 5 failed 0' -Because ($suite.Output -join "`n")
+        $suite.Output | Should -Contain 'passed 6 failed 0' -Because ($suite.Output -join "`n")
+
+        # A byte flipped at rest is what its Test-Image line is there to catch.
+        $debian = Get-Image -Name debian-12
+        $stored = Export-StoredData -Id $debian.Id -Path (Join-Path $TestDrive 'debian-stored')
+        $bytes = [IO.File]::ReadAllBytes($stored)
+        $bytes[100000] = $bytes[100000] -bxor 0x01
+        [IO.File]::WriteAllBytes($stored, $bytes)
+        Import-StoredData -Id $debian.Id -Path $stored
+        $damaged = Invoke-FreshPwsh -Environment @{ IMAGEPS_HOME = $repository; PSModulePath = $modulePath } -Command @"
+Import-Module '$pesterManifest'
+`$result = Invoke-Pester -Path '$(Join-Path $examples 'Catalog.Tests.ps1')' -PassThru -Output None
+'passed ' + `$result.PassedCount + ' failed ' + `$result.FailedCount
+"@
+        $damaged.Output | Should -Contain 'passed 5 failed 1' -Because ($damaged.Output -join "`n")
     }
 
     It 'goes on past a bad file, reports its error id and exits 1; the example Pester suite then fails' {

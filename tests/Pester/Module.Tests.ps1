@@ -17,7 +17,7 @@ Describe 'The ImagePs module' {
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
         $exported | Should -Be @('Add-ImageMember', 'Copy-ImageRepository', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent',
-            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember')
+            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember', 'Test-Image')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
@@ -32,6 +32,7 @@ Describe 'The ImagePs module' {
         @{ Name = 'Set-ImageMember'; Type = 'ImagePs.ImageMember' }, @{ Name = 'Get-ImageEvent'; Type = 'ImagePs.ImageEvent' }
         @{ Name = 'Copy-ImageRepository'; Type = 'ImagePs.ImageCopy' }, @{ Name = 'Get-ImageUsage'; Type = 'ImagePs.ImageUsage' }
         @{ Name = 'Get-ImageFileInfo'; Type = 'ImagePs.ImageFileInfo' }
+        @{ Name = 'Test-Image'; Type = 'ImagePs.ImageVerification' }, @{ Name = 'Test-Image'; Type = 'System.Boolean' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain $Type
     }

@@ -44,6 +44,16 @@ BeforeAll {
         'Add-ImageMember'    = { $shared | Add-ImageMember -MemberId db, ops -WhatIf }
         'Set-ImageMember'    = { $member | Set-ImageMember -Status Accepted -PassThru -WhatIf }
         'Remove-ImageMember' = { $member | Remove-ImageMember -WhatIf }
+        # A byte flipped behind ImagePs's back (same length, so the state compared is the same): the
+        # image fails, and -Deactivate would deactivate it.
+        'Test-Image'         = {
+            $bytes = [IO.File]::ReadAllBytes((Export-StoredData -Id $active.Id -Path (Join-Path $TestDrive ('flip-' + [guid]::NewGuid().ToString('N')))))
+            $bytes[0] = $bytes[0] -bxor 0xFF
+            $flipped = Join-Path $TestDrive ('flipped-' + [guid]::NewGuid().ToString('N'))
+            [IO.File]::WriteAllBytes($flipped, $bytes)
+            Import-StoredData -Id $active.Id -Path $flipped
+            $null = $active | Test-Image -Deactivate -WhatIf
+        }
         'Copy-ImageRepository' = { Copy-ImageRepository -Destination (Join-Path $TestDrive ('copy-' + [guid]::NewGuid().ToString('N'))) -WhatIf }
     }
 }

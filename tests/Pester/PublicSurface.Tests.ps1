@@ -11,7 +11,7 @@ BeforeAll {
     $script:Expected = @(
         'ImagePs.ErrorKind', 'ImagePs.Image', 'ImagePs.ImageConflictException', 'ImagePs.ImageCopy', 'ImagePs.ImageCopyResult',
         'ImagePs.ImageEvent', 'ImagePs.ImageFileInfo', 'ImagePs.ImageMember', 'ImagePs.ImageMemberStatus', 'ImagePs.ImageNotFoundException',
-        'ImagePs.ImagePsException', 'ImagePs.ImageSortKey', 'ImagePs.ImageStatus', 'ImagePs.ImageUsage', 'ImagePs.ImageVisibility', 'ImagePs.SafetyFinding', 'ImagePs.UnsafeImageException'
+        'ImagePs.ImagePsException', 'ImagePs.ImageSortKey', 'ImagePs.ImageStatus', 'ImagePs.ImageUsage', 'ImagePs.ImageVerification', 'ImagePs.ImageVerificationReason', 'ImagePs.ImageVisibility', 'ImagePs.SafetyFinding', 'ImagePs.UnsafeImageException'
     ) | Sort-Object
 }
 

@@ -88,15 +88,24 @@ internal sealed class ContentVerifier
         {
             throw ImageErrors.StoreReadFailed(localPath ?? image.Id.ToString(), e);
         }
-        if (!inspection.IsSafe) throw ImageErrors.UnsafeImage(image, image.Id, inspection.Findings);
+        var format = CheckStored(image, inspection);
+        if (format is null) return new Verified(inspection.Format, null, null, F(Messages.OriginNotForContainer, image.ContainerFormat));
 
-        if (!IsBare(image.ContainerFormat))
-            return new Verified(inspection.Format, null, null, F(Messages.OriginNotForContainer, image.ContainerFormat));
-
-        var declared = image.DiskFormat ?? ContentFormats.Raw;
-        var format = CheckMatch(image, image.Id, declared, inspection.Format);
         var native = format == inspection.Format ? inspection.VirtualSize : RawInspector.VirtualSize(inspection.Length);
         return ProbeVirtualSize(image, format, native, localPath, cancellationToken);
+    }
+
+    /// <summary>
+    /// The content rules for an image's stored data, as an upload applies them and Test-Image applies
+    /// them again later: unsafe content is <c>UnsafeImage</c>; in a bare container the declared disk
+    /// format must match the content (<c>DiskFormatMismatch</c>, unless RequireDiskFormatMatch is false).
+    /// Returns the format the content is read as, or null in another container (not inspected further).
+    /// </summary>
+    public string? CheckStored(Image image, ImageInspection inspection)
+    {
+        if (!inspection.IsSafe) throw ImageErrors.UnsafeImage(image, image.Id, inspection.Findings);
+        if (!IsBare(image.ContainerFormat)) return null;
+        return CheckMatch(image, image.Id, image.DiskFormat ?? ContentFormats.Raw, inspection.Format);
     }
 
     /// <summary>The format the content is read as; throws DiskFormatMismatch when required and it does not match.</summary>

@@ -20,6 +20,9 @@ internal static class PolicyActions
     public const string ModifyMember = "modify_member";
     public const string DeleteMember = "delete_member";
 
+    /// <summary>Test-Image (ImagePs's own; Glance has no verify action): by default whoever may download the image.</summary>
+    public const string VerifyImage = "verify_image";
+
     /// <summary>The rule that decides whether a caller is an administrator (Glance's is_admin).</summary>
     public const string ContextIsAdmin = "context_is_admin";
 }

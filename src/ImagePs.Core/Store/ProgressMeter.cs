@@ -13,7 +13,7 @@ internal sealed class ProgressMeter
     private readonly IOperationObserver _observer;
     private readonly Guid _imageId;
     private readonly string _activity;
-    private readonly string _description;
+    private string _description;
     private readonly long? _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastReport = TimeSpan.Zero;
@@ -26,6 +26,12 @@ internal sealed class ProgressMeter
         _activity = activity;
         _description = description;
         _total = total;
+    }
+
+    /// <summary>What is being read or written now, for a meter that spans several items.</summary>
+    public string Description
+    {
+        set => _description = value;
     }
 
     /// <summary>Called by the copier with the bytes done so far.</summary>
