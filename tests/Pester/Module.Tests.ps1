@@ -58,7 +58,7 @@ Describe 'The ImagePs module' {
         $file = New-RandomFile -Path (Join-Path $TestDrive 'eight.raw') -Length (8MB)
         $image = $file | New-Image | Send-ImageData
         $table = $image | Format-Table | Out-String -Width 200
-        $table | Should -Match 'DiskFormat'
+        $table | Should -Match 'Name\s+Status\s+Format\s+Size\s+Virtual\s+Id'
         $table | Should -Match 'eight\s+Active\s+raw\s+8 MiB\s+8 MiB'
         $image.Size | Should -BeOfType [long]
     }
