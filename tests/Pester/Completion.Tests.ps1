@@ -106,3 +106,55 @@ Describe 'Tab completion in a large catalog' {
         (Get-Completion 'Remove-Image -Id zz-').CompletionText | Should -Be "$($last.Id)"
     }
 }
+
+Describe 'Tab completion only reads the repository' {
+    It 'leaves an upload abandoned by a dead process Saving; the next command recovers it' {
+        Use-TestRepository | Out-Null
+        $image = New-Image -Name abandoned -DiskFormat raw
+        # As a killed uploader leaves it: Saving in the catalog, and no process holds its lease.
+        Invoke-CatalogQuery -Sql "UPDATE images SET status = 'saving' WHERE id = '$($image.Id)'" | Out-Null
+
+        $completions = Get-Completion 'Get-Image -Id '
+        (Get-Completion 'Get-Image -Name ab').CompletionText | Should -Be 'abandoned'
+
+        $completions.CompletionText | Should -Be "$($image.Id)"
+        $completions[0].ListItemText | Should -Match 'Saving'
+        Get-CatalogStatus -Id $image.Id | Should -Be 'saving'
+
+        $recovered = Get-Image -Id $image.Id -WarningVariable warnings -WarningAction SilentlyContinue
+        $recovered.Status | Should -Be 'Queued'
+        $warnings | Should -Match 'left Saving'
+        Get-CatalogStatus -Id $image.Id | Should -Be 'queued'
+    }
+
+    It 'does not migrate a catalog an older ImagePs wrote: it offers nothing from it' {
+        Use-TestRepository | Out-Null
+        New-Image -Name old | Out-Null
+        $current = [long](Invoke-CatalogQuery -Sql 'PRAGMA user_version')
+        Invoke-CatalogQuery -Sql "PRAGMA user_version = $($current - 1)" | Out-Null
+
+        Get-Completion 'Get-Image -Id ' | Should -BeNullOrEmpty
+        Get-Completion 'Get-Image -Name o' | Should -BeNullOrEmpty
+
+        Invoke-CatalogQuery -Sql 'PRAGMA user_version' | Should -Be ($current - 1)
+        # A command opens it for writing and migrates it.
+        (Get-Image -Name old).Name | Should -Be 'old'
+        Invoke-CatalogQuery -Sql 'PRAGMA user_version' | Should -Be $current
+    }
+
+    It 'notices a changed repository home and a changed settings file' {
+        $first = Use-TestRepository
+        New-Image -Name in-first | Out-Null
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
+
+        Use-TestRepository | Out-Null
+        New-Image -Name in-second | Out-Null
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-second'
+
+        $env:IMAGEPS_HOME = $first
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
+        # Settings that leave the caller no role that may list images: completion follows at once.
+        Set-Content -LiteralPath (Join-Path $first 'imageps.json') -Value '{ "DefaultRoles": ["guest"] }'
+        Get-Completion 'Get-Image -Name in-' | Should -BeNullOrEmpty
+    }
+}
