@@ -19,7 +19,7 @@ Describe 'Tab completion' {
 
     It 'completes every image id for -Id of <Command>, listing name and status' -ForEach @(
         @{ Command = 'Get-Image' }, @{ Command = 'Set-Image' }, @{ Command = 'Remove-Image' },
-        @{ Command = 'Send-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' }
+        @{ Command = 'Send-ImageData' }, @{ Command = 'Save-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' }
     ) {
         $completions = Get-Completion "$Command -Id "
 
@@ -31,6 +31,11 @@ Describe 'Tab completion' {
         $first.ToolTip | Should -Match 'debian-12'
         $first.ToolTip | Should -Match 'Active'
         $completions[1].ToolTip | Should -Match 'Queued'
+    }
+
+    It 'completes -Id of Save-ImageData from the start of a name, as Send-ImageData does' {
+        (Get-Completion 'Save-ImageData -Id deb').CompletionText | Should -Be "$($debian.Id)"
+        (Get-Completion 'Save-ImageData -Path out.raw -Id deb').CompletionText | Should -Be "$($debian.Id)"
     }
 
     It 'completes an id from the start of the id' {
