@@ -147,7 +147,7 @@ Describe 'Tab completion only reads the repository' {
         Invoke-CatalogQuery -Sql 'PRAGMA user_version' | Should -Be $current
     }
 
-    It 'notices a changed repository home and a changed settings file' {
+    It 'notices a changed repository home, policy file and settings file' {
         $first = Use-TestRepository
         New-Image -Name in-first | Out-Null
         (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
@@ -157,6 +157,11 @@ Describe 'Tab completion only reads the repository' {
         (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-second'
 
         $env:IMAGEPS_HOME = $first
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
+        # A policy that lets no one list images, then none again: completion follows each.
+        Set-RepositoryFile -Name policy.yaml -Content "context_is_admin: '!'`nget_images: '!'`n"
+        Get-Completion 'Get-Image -Name in-' | Should -BeNullOrEmpty
+        Remove-Item -LiteralPath (Join-Path $first 'policy.yaml')
         (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
         # Settings that leave the caller no role that may list images: completion follows at once.
         Set-Content -LiteralPath (Join-Path $first 'imageps.json') -Value '{ "DefaultRoles": ["guest"] }'

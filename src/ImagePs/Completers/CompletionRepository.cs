@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using System.Text;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using ImagePs.Settings;
@@ -9,15 +12,15 @@ namespace ImagePs.Commands;
 /// <summary>
 /// The repository completers read, one per runspace: opened for reading only (no migration, no
 /// statistics refresh, no recovery: see <see cref="RepositoryBackend.OpenForReading"/>) on the first
-/// Tab, reused while the repository home and its settings file are the same, reopened when either
-/// changes, and let go when the runspace closes.
+/// Tab, reused while the repository home, its settings file and its rules files (policy,
+/// protections) are the same, reopened when one changes, and let go when the runspace closes.
 /// </summary>
 internal sealed class CompletionRepository
 {
     private static readonly ConditionalWeakTable<Runspace, CompletionRepository> ByRunspace = new();
 
     private readonly object _gate = new();
-    private (string Home, DateTime SettingsWritten, long SettingsLength)? _key;
+    private string? _key;
     private RepositoryBackend? _backend;
 
     /// <summary>The current runspace's repository for <paramref name="folder"/>, opened if need be.</summary>
@@ -40,16 +43,30 @@ internal sealed class CompletionRepository
 
     private RepositoryBackend Backend(RepositoryFolder folder)
     {
-        var settings = new FileInfo(folder.SettingsPath);
-        var key = (folder.Root, settings.Exists ? settings.LastWriteTimeUtc : DateTime.MinValue, settings.Exists ? settings.Length : -1);
         lock (_gate)
         {
+            var key = KeyOf(folder, _backend?.Settings);
             if (_backend is not null && _key == key) return _backend;
             ReleaseHeld();
             _backend = RepositoryBackend.OpenForReading(folder);
-            _key = key;
+            _key = KeyOf(folder, _backend.Settings);
             return _backend;
         }
+    }
+
+    /// <summary>
+    /// The home and the size and time of each file the open repository was read from; the files the
+    /// settings name are those of the settings already read (if the settings changed, so does the key).
+    /// </summary>
+    private static string KeyOf(RepositoryFolder folder, RepositorySettings? settings)
+    {
+        var files = new List<string> { folder.SettingsPath, folder.PolicyYamlPath, folder.PolicyJsonPath };
+        if (settings?.PolicyFile is { } policy) files.Add(folder.Resolve(policy));
+        if (settings?.PropertyProtectionFile is { } protections) files.Add(folder.Resolve(protections));
+        var key = new StringBuilder(folder.Root);
+        foreach (var file in files.Select(path => new FileInfo(path)))
+            key.Append('|').Append(file.Exists ? $"{file.Length}@{file.LastWriteTimeUtc.Ticks}" : "-");
+        return key.ToString();
     }
 
     private void Release()
