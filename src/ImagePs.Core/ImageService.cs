@@ -50,6 +50,10 @@ internal sealed class ImageService
         return new ImageService(backend, caller ?? CallerContext.Resolve(backend.Settings, backend.Policy), observer);
     }
 
+    /// <summary>The caller's view of a repository opened for reading (<see cref="RepositoryBackend.OpenForReading"/>).</summary>
+    public static ImageService ForReading(RepositoryBackend backend) =>
+        new(backend, CallerContext.Resolve(backend.Settings, backend.Policy), SilentObserver.Instance);
+
     public Image CreateImage(ImageDraft draft)
     {
         var image = _gateway.ImageFactory.NewImage(draft);

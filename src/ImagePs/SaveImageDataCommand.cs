@@ -10,17 +10,8 @@ namespace ImagePs.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Save, "ImageData", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(FileInfo))]
-public sealed class SaveImageDataCommand : ImageCmdlet
+public sealed class SaveImageDataCommand : OneImageCmdlet
 {
-    private const string ByIdSet = "ById";
-    private const string InputObjectSet = "InputObject";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    public Guid Id { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-    public Image? InputObject { get; set; }
-
     /// <summary>The file to write, or a folder to write &lt;name&gt;.&lt;format&gt; into.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [Alias("Destination")]
@@ -36,17 +27,16 @@ public sealed class SaveImageDataCommand : ImageCmdlet
 
     protected override void ProcessRecord()
     {
-        var id = InputObject?.Id ?? Id;
+        var id = SelectedId;
         var destination = ResolveFileSystemPath(Path);
         if (destination is null) return;
-        var target = InputObject?.ToString() ?? DescribeImage(id);
-        if (!ShouldProcess(target, string.Format(Messages.ActionSaveData, destination))) return;
+        if (!ShouldProcess(SelectedTarget, string.Format(Messages.ActionSaveData, destination))) return;
 
         TryRun(() =>
         {
             var written = Service.DownloadData(id, destination, Force.IsPresent, Cancellation);
             // Through the provider, so the item carries PSPath, Mode and the file table view.
             if (PassThru) WriteObject(InvokeProvider.Item.Get(new[] { written }, false, true), enumerateCollection: true);
-        }, () => (object?)InputObject ?? id);
+        }, () => SelectedObject);
     }
 }

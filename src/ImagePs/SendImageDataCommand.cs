@@ -9,18 +9,8 @@ namespace ImagePs.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "ImageData", SupportsShouldProcess = true, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(Image))]
-public sealed class SendImageDataCommand : ImageCmdlet
+public sealed class SendImageDataCommand : OneImageCmdlet
 {
-    private const string ByIdSet = "ById";
-    private const string InputObjectSet = "InputObject";
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(ImageIdCompleter))]
-    public Guid Id { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-    public Image? InputObject { get; set; }
-
     /// <summary>The file to upload; New-Image's output binds through its SourcePath.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("SourcePath", "PSPath", "FullName", "LiteralPath")]
@@ -43,11 +33,10 @@ public sealed class SendImageDataCommand : ImageCmdlet
 
     protected override void ProcessRecord()
     {
-        var id = InputObject?.Id ?? Id;
+        var id = SelectedId;
         var file = ResolveFileSystemPath(Path);
         if (file is null) return;
-        var target = InputObject?.ToString() ?? DescribeImage(id);
-        if (!ShouldProcess(target, string.Format(Messages.ActionUploadData, file))) return;
+        if (!ShouldProcess(SelectedTarget, string.Format(Messages.ActionUploadData, file))) return;
 
         var options = new UploadOptions
         {
@@ -67,7 +56,7 @@ public sealed class SendImageDataCommand : ImageCmdlet
         }
         catch (ImagePsException)
         {
-            return (object?)InputObject ?? id;
+            return SelectedObject;
         }
     }
 }

@@ -19,7 +19,8 @@ Describe 'Tab completion' {
 
     It 'completes every image id for -Id of <Command>, listing name and status' -ForEach @(
         @{ Command = 'Get-Image' }, @{ Command = 'Set-Image' }, @{ Command = 'Remove-Image' },
-        @{ Command = 'Send-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' }, @{ Command = 'Test-Image' }
+        @{ Command = 'Send-ImageData' }, @{ Command = 'Save-ImageData' }, @{ Command = 'Disable-Image' }, @{ Command = 'Enable-Image' },
+        @{ Command = 'Test-Image' }
     ) {
         $completions = Get-Completion "$Command -Id "
 
@@ -31,6 +32,11 @@ Describe 'Tab completion' {
         $first.ToolTip | Should -Match 'debian-12'
         $first.ToolTip | Should -Match 'Active'
         $completions[1].ToolTip | Should -Match 'Queued'
+    }
+
+    It 'completes -Id of Save-ImageData from the start of a name, as Send-ImageData does' {
+        (Get-Completion 'Save-ImageData -Id deb').CompletionText | Should -Be "$($debian.Id)"
+        (Get-Completion 'Save-ImageData -Path out.raw -Id deb').CompletionText | Should -Be "$($debian.Id)"
     }
 
     It 'completes an id from the start of the id' {
@@ -122,5 +128,62 @@ Describe 'Tab completion in a large catalog' {
 
         (Get-Completion 'Get-Image -Name zz-').CompletionText | Should -Be 'zz-made-last'
         (Get-Completion 'Remove-Image -Id zz-').CompletionText | Should -Be "$($last.Id)"
+    }
+}
+
+Describe 'Tab completion only reads the repository' {
+    It 'leaves an upload abandoned by a dead process Saving; the next command recovers it' {
+        Use-TestRepository | Out-Null
+        $image = New-Image -Name abandoned -DiskFormat raw
+        # As a killed uploader leaves it: Saving in the catalog, and no process holds its lease.
+        Invoke-CatalogQuery -Sql "UPDATE images SET status = 'saving' WHERE id = '$($image.Id)'" | Out-Null
+
+        $completions = Get-Completion 'Get-Image -Id '
+        (Get-Completion 'Get-Image -Name ab').CompletionText | Should -Be 'abandoned'
+
+        $completions.CompletionText | Should -Be "$($image.Id)"
+        $completions[0].ListItemText | Should -Match 'Saving'
+        Get-CatalogStatus -Id $image.Id | Should -Be 'saving'
+
+        $recovered = Get-Image -Id $image.Id -WarningVariable warnings -WarningAction SilentlyContinue
+        $recovered.Status | Should -Be 'Queued'
+        $warnings | Should -Match 'left Saving'
+        Get-CatalogStatus -Id $image.Id | Should -Be 'queued'
+    }
+
+    It 'does not migrate a catalog an older ImagePs wrote: it offers nothing from it' {
+        Use-TestRepository | Out-Null
+        New-Image -Name old | Out-Null
+        $current = [long](Invoke-CatalogQuery -Sql 'PRAGMA user_version')
+        Invoke-CatalogQuery -Sql "PRAGMA user_version = $($current - 1)" | Out-Null
+
+        Get-Completion 'Get-Image -Id ' | Should -BeNullOrEmpty
+        Get-Completion 'Get-Image -Name o' | Should -BeNullOrEmpty
+
+        Invoke-CatalogQuery -Sql 'PRAGMA user_version' | Should -Be ($current - 1)
+        # A command opens it for writing and migrates it.
+        (Get-Image -Name old).Name | Should -Be 'old'
+        Invoke-CatalogQuery -Sql 'PRAGMA user_version' | Should -Be $current
+    }
+
+    It 'notices a changed repository home, policy file and settings file' {
+        $first = Use-TestRepository
+        New-Image -Name in-first | Out-Null
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
+
+        Use-TestRepository | Out-Null
+        New-Image -Name in-second | Out-Null
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-second'
+
+        $env:IMAGEPS_HOME = $first
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
+        # A policy that lets no one list images, then none again: completion follows each.
+        Set-RepositoryFile -Name policy.yaml -Content "context_is_admin: '!'`nget_images: '!'`n"
+        Get-Completion 'Get-Image -Name in-' | Should -BeNullOrEmpty
+        Remove-Item -LiteralPath (Join-Path $first 'policy.yaml')
+        (Get-Completion 'Get-Image -Name in-').CompletionText | Should -Be 'in-first'
+        # Settings that leave the caller no role that may list images: completion follows at once.
+        Set-Content -LiteralPath (Join-Path $first 'imageps.json') -Value '{ "DefaultRoles": ["guest"] }'
+        Get-Completion 'Get-Image -Name in-' | Should -BeNullOrEmpty
     }
 }

@@ -52,6 +52,20 @@ Describe 'The module package' {
         $entries | Where-Object { $_ -like '*.pdb' } | Should -BeNullOrEmpty
     }
 
+    It 'ships native SQLite for exactly the platforms PowerShell 7.4+ runs on, one library each' {
+        # The runtime identifiers SqliteNativeLibrary selects on those platforms; none of the package's others.
+        $expected = 'linux-arm', 'linux-arm64', 'linux-musl-arm64', 'linux-musl-x64', 'linux-x64',
+            'osx-arm64', 'osx-x64', 'win-arm64', 'win-x64', 'win-x86'
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($package)
+        try { $natives = @($zip.Entries.FullName | Where-Object { $_ -like 'module/bin/core/runtimes/*' }) } finally { $zip.Dispose() }
+
+        @($natives | ForEach-Object { $_.Split('/')[4] } | Sort-Object -Unique) | Should -Be $expected
+        $natives.Count | Should -Be $expected.Count
+        $natives | Should -Match '/native/(lib)?e_sqlite3\.(so|dylib|dll)$'
+        @(Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'module/bin/core/runtimes') -Directory | Sort-Object Name).Name | Should -Be $expected
+    }
+
     It 'installs with Install-PSResource from a folder repository, then imports by name in a fresh pwsh' -Skip:$IsWindows {
         $install = Invoke-FreshPwsh -Environment $sandbox -Command @"
 `$ErrorActionPreference = 'Stop'

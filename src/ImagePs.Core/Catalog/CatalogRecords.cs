@@ -35,7 +35,6 @@ internal sealed class CatalogRecord
 internal sealed class CatalogRecords
 {
     private const string RecordColumns = SqlImageRepository.ImageColumns + ", deleted, deleted_at";
-    private const string MemberColumns = "image_id, member, status, created_at, updated_at";
 
     private readonly SqlImageRepository _catalog;
 
@@ -116,16 +115,7 @@ internal sealed class CatalogRecords
             }
             _catalog.WriteChildren(connection, transaction, image);
             foreach (var member in record.Members)
-            {
-                using var insert = SqlImageRepository.Command(connection, transaction,
-                    $"INSERT INTO image_members ({MemberColumns}) VALUES (@image_id, @member, @status, @created_at, @updated_at)");
-                SqlImageRepository.AddParameter(insert, "@image_id", Dialect.Id(image.Id));
-                SqlImageRepository.AddParameter(insert, "@member", member.MemberId);
-                SqlImageRepository.AddParameter(insert, "@status", GlanceNames.Of(member.Status));
-                SqlImageRepository.AddParameter(insert, "@created_at", Dialect.Time(member.CreatedAt));
-                SqlImageRepository.AddParameter(insert, "@updated_at", Dialect.Time(member.UpdatedAt));
-                insert.ExecuteNonQuery();
-            }
+                SqlImageMemberRepository.Insert(connection, transaction, Dialect, image.Id, member, member.UpdatedAt);
         });
     }
 
@@ -175,13 +165,12 @@ internal sealed class CatalogRecords
         {
             var ids = string.Join(", ", images.Select((_, i) => "@m" + i));
             using var select = SqlImageRepository.Command(connection, transaction,
-                $"SELECT {MemberColumns} FROM image_members WHERE image_id IN ({ids}) ORDER BY created_at, member");
+                $"SELECT {SqlImageMemberRepository.Columns} FROM image_members WHERE image_id IN ({ids}) ORDER BY created_at, member");
             for (var i = 0; i < images.Count; i++) SqlImageRepository.AddParameter(select, "@m" + i, Dialect.Id(images[i].Id));
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
-                var member = new ImageMember(Dialect.ReadId(reader, 0), reader.GetString(1),
-                    GlanceNames.ParseMemberStatus(reader.GetString(2)), Dialect.ReadTime(reader, 3), Dialect.ReadTime(reader, 4));
+                var member = SqlImageMemberRepository.ReadMember(reader, Dialect);
                 members[member.ImageId].Add(member);
             }
         }

@@ -153,6 +153,14 @@ internal static class PostgreSqlCatalogSchema
         transaction.Commit();
     }
 
+    /// <summary>Refuses a schema this module cannot read as it is (older or newer), without changing it.</summary>
+    public static void RequireCurrent(NpgsqlConnection connection, string catalog)
+    {
+        var version = ReadVersion(connection);
+        if (version > CurrentVersion) throw ImageErrors.CatalogSchemaTooNew(catalog, version, CurrentVersion);
+        if (version < CurrentVersion) throw ImageErrors.CatalogReadOnlyOutdated(catalog, version, CurrentVersion);
+    }
+
     /// <summary>The version reached; 0 for a database ImagePs has not written yet.</summary>
     public static long ReadVersion(NpgsqlConnection connection)
     {

@@ -25,15 +25,18 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
     /// <summary>
     /// Connects, creating or migrating the schema when needed. A server that cannot be reached is
     /// <c>CatalogUnavailable</c>; a schema written by a newer ImagePs is <c>CatalogSchemaTooNew</c>.
+    /// With <paramref name="readOnly"/> (tab completion) the schema is only checked, never created
+    /// or migrated: one that would need a migration is <c>CatalogUnavailable</c>.
     /// </summary>
     /// <param name="settingsPath">The settings file the connection string came from, for a bad connection string.</param>
-    public static PostgreSqlImageRepository Open(string connectionString, string settingsPath, Func<DateTime>? utcNow = null)
+    public static PostgreSqlImageRepository Open(string connectionString, string settingsPath, Func<DateTime>? utcNow = null, bool readOnly = false)
     {
-        var repository = new PostgreSqlImageRepository(PostgreSqlConnections.Parse(connectionString, settingsPath), utcNow);
+        var repository = new PostgreSqlImageRepository(PostgreSqlConnections.Parse(connectionString, settingsPath), utcNow) { _writable = !readOnly };
         try
         {
             using var connection = repository.Connections.Open();
-            PostgreSqlCatalogSchema.Migrate(connection, repository.Connections.Description);
+            if (readOnly) PostgreSqlCatalogSchema.RequireCurrent(connection, repository.Connections.Description);
+            else PostgreSqlCatalogSchema.Migrate(connection, repository.Connections.Description);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
@@ -41,6 +44,11 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
         }
         return repository;
     }
+
+    /// <summary>False when opened only to be read; then nothing that writes may run.</summary>
+    internal override bool IsWritable => _writable;
+
+    private bool _writable = true;
 
     /// <summary>
     /// Pages of at most <see cref="SqlImageRepository.PageSize"/> images, each one short read

@@ -13,7 +13,8 @@ namespace ImagePs.Catalog;
 /// </summary>
 internal abstract class SqlImageMemberRepository : IImageMemberRepository
 {
-    private const string Columns = "image_id, member, status, created_at, updated_at";
+    /// <summary>The columns of a membership row, in the order <see cref="ReadMember"/> reads them.</summary>
+    internal const string Columns = "image_id, member, status, created_at, updated_at";
 
     private readonly SqlImageRepository _catalog;
     private readonly Func<DateTime> _utcNow;
@@ -33,16 +34,9 @@ internal abstract class SqlImageMemberRepository : IImageMemberRepository
         {
             if (Select(connection, transaction, image.Id, member.MemberId) is not null)
                 throw ImageErrors.MemberExists(image, member.MemberId);
-            using var insert = SqlImageRepository.Command(connection, transaction,
-                $"INSERT INTO image_members ({Columns}) VALUES (@image_id, @member, @status, @created_at, @updated_at)");
-            SqlImageRepository.AddParameter(insert, "@image_id", Dialect.Id(image.Id));
-            SqlImageRepository.AddParameter(insert, "@member", member.MemberId);
-            SqlImageRepository.AddParameter(insert, "@status", GlanceNames.Of(member.Status));
-            SqlImageRepository.AddParameter(insert, "@created_at", Dialect.Time(member.CreatedAt));
-            SqlImageRepository.AddParameter(insert, "@updated_at", Dialect.Time(now));
             try
             {
-                insert.ExecuteNonQuery();
+                Insert(connection, transaction, Dialect, image.Id, member, now);
             }
             catch (DbException e) when (Dialect.IsUniqueViolation(e))
             {
@@ -119,19 +113,32 @@ internal abstract class SqlImageMemberRepository : IImageMemberRepository
         return ReadAll(select).FirstOrDefault();
     }
 
+    /// <summary>Writes one membership row, its creation time as the member has it: Add-ImageMember, and the catalog copy.</summary>
+    internal static void Insert(DbConnection connection, DbTransaction transaction, SqlDialect dialect, Guid imageId, ImageMember member, DateTime updatedAt)
+    {
+        using var insert = SqlImageRepository.Command(connection, transaction,
+            $"INSERT INTO image_members ({Columns}) VALUES (@image_id, @member, @status, @created_at, @updated_at)");
+        SqlImageRepository.AddParameter(insert, "@image_id", dialect.Id(imageId));
+        SqlImageRepository.AddParameter(insert, "@member", member.MemberId);
+        SqlImageRepository.AddParameter(insert, "@status", GlanceNames.Of(member.Status));
+        SqlImageRepository.AddParameter(insert, "@created_at", dialect.Time(member.CreatedAt));
+        SqlImageRepository.AddParameter(insert, "@updated_at", dialect.Time(updatedAt));
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary>The membership in the reader's current row of <see cref="Columns"/>.</summary>
+    internal static ImageMember ReadMember(DbDataReader reader, SqlDialect dialect) => new(
+        dialect.ReadId(reader, 0),
+        reader.GetString(1),
+        GlanceNames.ParseMemberStatus(reader.GetString(2)),
+        dialect.ReadTime(reader, 3),
+        dialect.ReadTime(reader, 4));
+
     private List<ImageMember> ReadAll(DbCommand select)
     {
         var members = new List<ImageMember>();
         using var reader = select.ExecuteReader();
-        while (reader.Read())
-        {
-            members.Add(new ImageMember(
-                Dialect.ReadId(reader, 0),
-                reader.GetString(1),
-                GlanceNames.ParseMemberStatus(reader.GetString(2)),
-                Dialect.ReadTime(reader, 3),
-                Dialect.ReadTime(reader, 4)));
-        }
+        while (reader.Read()) members.Add(ReadMember(reader, Dialect));
         return members;
     }
 }

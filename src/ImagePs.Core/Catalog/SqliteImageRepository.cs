@@ -42,13 +42,16 @@ internal sealed class SqliteImageRepository : SqlImageRepository
     /// <summary>
     /// Opens the catalog at <paramref name="path"/>: creates and migrates it when it is writable,
     /// opens it for reading when it is not. A 0-byte catalog beside a <paramref name="storeFolder"/>
-    /// that holds data is refused (CatalogUnavailable), never re-created empty.
+    /// that holds data is refused (CatalogUnavailable), never re-created empty. With
+    /// <paramref name="readOnly"/> (tab completion) an existing catalog is only read: never created,
+    /// migrated or optimized, and one that would need a migration is CatalogUnavailable.
     /// </summary>
-    public static SqliteImageRepository Open(string path, Func<DateTime>? utcNow = null, string? storeFolder = null, TimeSpan? busyTimeout = null)
+    public static SqliteImageRepository Open(string path, Func<DateTime>? utcNow = null, string? storeFolder = null, TimeSpan? busyTimeout = null, bool readOnly = false)
     {
         SqliteNativeLibrary.EnsureInitialized();
         if (storeFolder is not null) RefuseEmptyCatalogOverData(path, storeFolder);
         var repository = new SqliteImageRepository(path, utcNow, busyTimeout ?? DefaultBusyTimeout);
+        if (readOnly) repository._connectionString = repository.ConnectionString(path, SqliteOpenMode.ReadOnly);
         SqliteConnection? connection = null;
         try
         {
@@ -169,6 +172,13 @@ internal sealed class SqliteImageRepository : SqlImageRepository
         if (OperatingSystem.IsWindows()) return errno is 39 or 112; // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
         if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) return errno is 28 or 69; // ENOSPC, EDQUOT
         return errno is 28 or 122; // Linux: ENOSPC, EDQUOT
+    }
+
+    /// <summary>Closes this catalog's idle pooled connections, so none keeps the file open once the repository is let go.</summary>
+    public void ClosePool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     private SqliteConnection OpenSqlite()

@@ -1,148 +1,136 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.IO;
 using System.Text;
 using ImagePs.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace ImagePs.Policy;
 
 /// <summary>
-/// Reads the YAML that policy files are written in: one flat mapping, a <c>name: rule</c> per line,
-/// names and rules plain, 'single-quoted' or "double-quoted", <c>#</c> comments, an optional
-/// <c>---</c>. That is every policy.yaml oslo.policy generates. Anything else YAML allows (nesting,
-/// block scalars, anchors, a value spread over lines) is refused with the line number rather than
-/// guessed at; a file that is a JSON object is read as JSON. Written here, not taken from a YAML
-/// library, so the module loads no YAML assembly that could clash with another module's.
+/// Reads policy.yaml with YamlDotNet: one mapping of rule names to rule texts, each written in any
+/// YAML scalar form (plain, 'single-' or "double-quoted", folded <c>&gt;</c> or literal <c>|</c>, a
+/// plain or quoted rule continued on indented lines), with <c>#</c> comments and an optional
+/// <c>---</c>. A file that is a JSON object is read as JSON. The file is walked as parser events,
+/// never built into a node tree: a value that is itself a list or a mapping is refused where it
+/// starts, so the walk is one level deep whatever the file's nesting; aliases are refused, never
+/// expanded, so an alias bomb costs nothing; a tag is refused because <c>add_image: !</c> would
+/// otherwise read as an empty rule (allow everyone) where the writer meant "!" (no one).
 /// </summary>
 internal static class PolicyYamlReader
 {
-    /// <summary>Characters YAML does not allow at the start of a plain (unquoted) value.</summary>
-    private const string Indicators = "@`!&*|>%[]{},?'\"#";
-
     public static IReadOnlyList<PolicyFileEntry> Read(string path, string text)
     {
-        if (text.TrimStart().StartsWith("{", StringComparison.Ordinal))
+        if (text.TrimStart().StartsWith('{'))
             return PolicyFileReader.ReadJson(path, Encoding.UTF8.GetBytes(text));
 
-        var entries = new List<PolicyFileEntry>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var lines = text.Replace("\r\n", "\n").Split('\n');
-        for (var index = 0; index < lines.Length; index++)
+        var events = new Events(path, new Parser(new StringReader(text)));
+        try
         {
-            var line = lines[index];
-            var number = index + 1;
-            var trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed[0] == '#' || (trimmed == "---" && entries.Count == 0)) continue;
-            if (trimmed == "...") break;
-            if (char.IsWhiteSpace(line[0])) throw Error(path, number, Messages.PolicyYamlIndented);
-
-            var position = 0;
-            var name = ReadScalar(path, number, line, ref position, isKey: true);
-            if (name.Length == 0) throw Error(path, number, Messages.PolicyYamlEmptyName);
-            SkipSpaces(line, ref position);
-            if (position >= line.Length || line[position] != ':') throw Error(path, number, Messages.PolicyYamlExpectedColon);
-            position++;
-            if (position < line.Length && !char.IsWhiteSpace(line[position])) throw Error(path, number, Messages.PolicyYamlExpectedColon);
-            SkipSpaces(line, ref position);
-            if (position >= line.Length || line[position] == '#') throw Error(path, number, string.Format(Messages.PolicyYamlNoValue, name));
-
-            var value = ReadScalar(path, number, line, ref position, isKey: false);
-            SkipSpaces(line, ref position);
-            if (position < line.Length && line[position] != '#') throw Error(path, number, Messages.PolicyYamlTrailing);
-
-            if (!names.Add(name)) throw ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyDuplicateRule, number, name));
-            entries.Add(new PolicyFileEntry(name, value, number));
+            return ReadStream(events);
         }
+        catch (YamlException e)
+        {
+            throw events.Error(e.Start, string.Format(Messages.PolicyYamlSyntax, WithoutPosition(e.Message)));
+        }
+    }
+
+    private static IReadOnlyList<PolicyFileEntry> ReadStream(Events events)
+    {
+        var entries = new List<PolicyFileEntry>();
+        events.Expect<StreamStart>();
+        var first = events.Next();
+        if (first is StreamEnd) return entries;
+        if (first is not DocumentStart) throw ImageErrors.InvalidPolicy(events.Path, Messages.PolicyNotAMapping);
+
+        var root = events.Next();
+        if (root is MappingStart mapping)
+        {
+            events.RefuseTagOrAlias(mapping);
+            ReadRules(events, entries);
+        }
+        else if (!(root is Scalar scalar && IsNull(scalar)))
+        {
+            throw ImageErrors.InvalidPolicy(events.Path, Messages.PolicyNotAMapping);
+        }
+
+        events.Expect<DocumentEnd>();
+        var after = events.Next();
+        if (after is not StreamEnd) throw events.Error(after.Start, Messages.PolicyYamlSecondDocument);
         return entries;
     }
 
-    private static string ReadScalar(string path, int number, string line, ref int position, bool isKey)
+    private static void ReadRules(Events events, List<PolicyFileEntry> entries)
     {
-        var c = line[position];
-        if (c == '"') return ReadDoubleQuoted(path, number, line, ref position);
-        if (c == '\'') return ReadSingleQuoted(path, number, line, ref position);
-        if (Indicators.IndexOf(c) >= 0 || (c == '-' && (position + 1 >= line.Length || line[position + 1] == ' ')))
-            throw Error(path, number, string.Format(Messages.PolicyYamlQuoteNeeded, c));
-
-        // A plain scalar runs to ": " (after a key) or to " #" (a comment) or the end of the line.
-        var start = position;
-        while (position < line.Length)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        while (events.Next() is not MappingEnd)
         {
-            var here = line[position];
-            var next = position + 1 < line.Length ? line[position + 1] : ' ';
-            if (here == ':' && char.IsWhiteSpace(next))
-            {
-                if (isKey) break;
-                throw Error(path, number, Messages.PolicyYamlColonInValue);
-            }
-            if (here == '#' && position > start && char.IsWhiteSpace(line[position - 1])) break;
-            position++;
+            var key = events.Current;
+            events.RefuseTagOrAlias(key);
+            if (key is not Scalar nameScalar) throw events.Error(key.Start, Messages.PolicyYamlNameNotText);
+            var name = nameScalar.Value;
+            var line = Line(nameScalar.Start);
+            if (name.Length == 0) throw events.Error(nameScalar.Start, Messages.PolicyYamlEmptyName);
+
+            var value = events.Next();
+            events.RefuseTagOrAlias(value);
+            if (value is not Scalar rule)
+                throw ImageErrors.InvalidPolicy(events.Path, string.Format(Messages.PolicyValueNotText, Line(value.Start), name));
+            if (IsNull(rule)) throw events.Error(rule.Start, string.Format(Messages.PolicyYamlNoValue, name));
+
+            if (!names.Add(name)) throw ImageErrors.InvalidPolicy(events.Path, string.Format(Messages.PolicyDuplicateRule, line, name));
+            entries.Add(new PolicyFileEntry(name, rule.Value, line));
         }
-        var text = line.Substring(start, position - start).TrimEnd();
-        return text;
     }
 
-    private static string ReadSingleQuoted(string path, int number, string line, ref int position)
+    /// <summary>A plain empty, <c>~</c> or <c>null</c> value: YAML's null, which is not a rule.</summary>
+    private static bool IsNull(Scalar scalar) =>
+        scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
+
+    private static int Line(Mark mark) => (int)Math.Min(mark.Line, int.MaxValue);
+
+    /// <summary>YamlDotNet puts "(Line: 1, Col: 2, Idx: 1) - (Line: ...): " before its reason; the error names the line itself.</summary>
+    private static string WithoutPosition(string message)
     {
-        var result = new StringBuilder();
-        position++;
-        while (position < line.Length)
+        var separator = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && separator >= 0 ? message[(separator + 3)..] : message;
+    }
+
+    /// <summary>The parser's events, one at a time, and the refusals that name the file and the line.</summary>
+    private sealed class Events
+    {
+        private readonly IParser _parser;
+
+        public Events(string path, IParser parser)
         {
-            if (line[position] == '\'')
-            {
-                if (position + 1 < line.Length && line[position + 1] == '\'')
-                {
-                    result.Append('\'');
-                    position += 2;
-                    continue;
-                }
-                position++;
-                return result.ToString();
-            }
-            result.Append(line[position++]);
+            Path = path;
+            _parser = parser;
         }
-        throw Error(path, number, Messages.PolicyYamlUnclosedQuote);
-    }
 
-    private static string ReadDoubleQuoted(string path, int number, string line, ref int position)
-    {
-        var result = new StringBuilder();
-        position++;
-        while (position < line.Length)
+        public string Path { get; }
+
+        public ParsingEvent Current => _parser.Current!;
+
+        public ParsingEvent Next()
         {
-            var c = line[position++];
-            if (c == '"') return result.ToString();
-            if (c != '\\')
-            {
-                result.Append(c);
-                continue;
-            }
-            if (position >= line.Length) break;
-            var escape = line[position++];
-            switch (escape)
-            {
-                case '"': result.Append('"'); break;
-                case '\\': result.Append('\\'); break;
-                case '/': result.Append('/'); break;
-                case 't': result.Append('\t'); break;
-                case 'n': result.Append('\n'); break;
-                case 'u' when position + 4 <= line.Length
-                              && int.TryParse(line.Substring(position, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code):
-                    result.Append((char)code);
-                    position += 4;
-                    break;
-                default:
-                    throw Error(path, number, string.Format(Messages.PolicyYamlBadEscape, escape));
-            }
+            // The stream always ends with StreamEnd, so a walk that follows the grammar never runs past it.
+            if (!_parser.MoveNext()) throw ImageErrors.InvalidPolicy(Path, Messages.PolicyNotAMapping);
+            return Current;
         }
-        throw Error(path, number, Messages.PolicyYamlUnclosedQuote);
-    }
 
-    private static void SkipSpaces(string line, ref int position)
-    {
-        while (position < line.Length && (line[position] == ' ' || line[position] == '\t')) position++;
-    }
+        public void Expect<T>() where T : ParsingEvent
+        {
+            if (Next() is not T) throw ImageErrors.InvalidPolicy(Path, Messages.PolicyNotAMapping);
+        }
 
-    private static ImagePsException Error(string path, int line, string reason) =>
-        ImageErrors.InvalidPolicy(path, string.Format(Messages.PolicyYamlLine, line, reason));
+        public void RefuseTagOrAlias(ParsingEvent item)
+        {
+            if (item is AnchorAlias alias) throw Error(alias.Start, string.Format(Messages.PolicyYamlAlias, alias.Value));
+            if (item is NodeEvent node && !node.Tag.IsEmpty) throw Error(node.Start, string.Format(Messages.PolicyYamlTag, node.Tag.Value));
+        }
+
+        public ImagePsException Error(Mark mark, string reason) =>
+            ImageErrors.InvalidPolicy(Path, string.Format(Messages.PolicyYamlLine, Line(mark), reason));
+    }
 }

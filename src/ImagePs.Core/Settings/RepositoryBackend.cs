@@ -57,10 +57,41 @@ internal sealed class RepositoryBackend
     public static RepositoryBackend Open(RepositoryFolder folder, IOperationObserver? observer = null)
     {
         folder.EnsureCreated();
+        var backend = Create(folder, readOnly: false);
+
+        observer ??= SilentObserver.Instance;
+        if (backend.Catalog is SqlImageRepository { IsWritable: true })
+        {
+            foreach (var recovered in backend.Recovery.RecoverAbandoned(observer))
+                observer.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
+        }
+        else if (backend.Catalog.List(new ImageQuery { Statuses = new[] { ImageStatus.Saving } }).Count() is var saving and > 0)
+        {
+            observer.Warning(string.Format(Messages.RecoveryPendingReadOnly, saving));
+        }
+        return backend;
+    }
+
+    /// <summary>
+    /// The repository for reading only, as tab completion needs it: nothing is created, the catalog is
+    /// never migrated or optimized and abandoned uploads are not recovered (the next command does
+    /// that); a catalog that would need a migration is CatalogUnavailable. Let go with <see cref="ClosePools"/>.
+    /// </summary>
+    public static RepositoryBackend OpenForReading(RepositoryFolder folder) => Create(folder, readOnly: true);
+
+    /// <summary>Closes the catalog's idle pooled connections (a repository opened for reading, when it is let go).</summary>
+    public void ClosePools()
+    {
+        if (Catalog is SqliteImageRepository embedded) embedded.ClosePool();
+        else if (Catalog is PostgreSqlImageRepository server) server.Connections.ClosePool();
+    }
+
+    private static RepositoryBackend Create(RepositoryFolder folder, bool readOnly)
+    {
         var settings = RepositorySettings.Load(folder.SettingsPath);
-        var (catalog, members, leases) = OpenCatalog(folder, settings);
+        var (catalog, members, leases) = OpenCatalog(folder, settings, readOnly);
         var store = OpenStore(folder, settings);
-        var backend = new RepositoryBackend(folder, settings, catalog, catalog, store, leases, ProbeFor(settings))
+        return new RepositoryBackend(folder, settings, catalog, catalog, store, leases, ProbeFor(settings))
         {
             Members = members,
             Policy = PolicyRules.Load(folder.FindPolicyFile(settings)),
@@ -69,36 +100,24 @@ internal sealed class RepositoryBackend
                 : PropertyProtectionRules.None,
             Events = OpenEvents(folder, settings, catalog),
         };
-
-        observer ??= SilentObserver.Instance;
-        if (catalog.IsWritable)
-        {
-            foreach (var recovered in backend.Recovery.RecoverAbandoned(observer))
-                observer.Warning(string.Format(Messages.RecoveredAbandonedUpload, recovered));
-        }
-        else if (catalog.List(new ImageQuery { Statuses = new[] { ImageStatus.Saving } }).Count() is var saving and > 0)
-        {
-            observer.Warning(string.Format(Messages.RecoveryPendingReadOnly, saving));
-        }
-        return backend;
     }
 
     /// <summary>
     /// The catalog named by the settings, its members, and the upload leases that go with it: lock
     /// files beside a SQLite catalog (one machine), advisory locks on a PostgreSQL one (many hosts).
     /// </summary>
-    private static (SqlImageRepository Catalog, IImageMemberRepository Members, IUploadLeases Leases) OpenCatalog(RepositoryFolder folder, RepositorySettings settings)
+    private static (SqlImageRepository Catalog, IImageMemberRepository Members, IUploadLeases Leases) OpenCatalog(RepositoryFolder folder, RepositorySettings settings, bool readOnly)
     {
         (SqlImageRepository, IImageMemberRepository, IUploadLeases) opened;
         if (settings.Catalog.Provider == CatalogProvider.PostgreSql)
         {
-            var server = PostgreSqlImageRepository.Open(settings.Catalog.ConnectionString!, folder.SettingsPath);
+            var server = PostgreSqlImageRepository.Open(settings.Catalog.ConnectionString!, folder.SettingsPath, readOnly: readOnly);
             opened = (server, new PostgreSqlImageMemberRepository(server), new PostgreSqlUploadLeases(server.Connections));
         }
         else
         {
-            var localStore = settings.Store.Provider == StoreProvider.S3 ? null : folder.StorePath;
-            var embedded = SqliteImageRepository.Open(folder.CatalogPath, storeFolder: localStore);
+            var localStore = settings.Store.Provider == StoreProvider.S3 || readOnly ? null : folder.StorePath;
+            var embedded = SqliteImageRepository.Open(folder.CatalogPath, storeFolder: localStore, readOnly: readOnly);
             opened = (embedded, new SqliteImageMemberRepository(embedded), new FileUploadLeases(folder.UploadsPath));
         }
         // The quotas a concurrent writer could slip past are enforced again inside the catalog's transactions.

@@ -10,8 +10,9 @@ namespace ImagePs.Commands;
 
 /// <summary>
 /// The catalog as completers see it: the repository of <c>$env:IMAGEPS_HOME</c> (or the per-user
-/// one), read only if it already exists (completing never creates a repository), and never an
-/// error: a completer that throws would only break the user's Tab key.
+/// one), read only if it already exists (completing never creates, migrates or recovers a
+/// repository: <see cref="CompletionRepository"/>), and never an error: a completer that throws
+/// would only break the user's Tab key.
 /// </summary>
 internal static class CompletionCatalog
 {
@@ -36,8 +37,8 @@ internal static class CompletionCatalog
         try
         {
             var folder = RepositoryFolder.FromEnvironment();
-            if (!File.Exists(folder.CatalogPath)) return Array.Empty<Image>();
-            var service = ImageService.Open(folder: folder);
+            if (!File.Exists(folder.CatalogPath) && !File.Exists(folder.SettingsPath)) return Array.Empty<Image>();
+            var service = ImageService.ForReading(CompletionRepository.For(folder));
             return service.FindImages(query).Take(MaxScanned).ToList();
         }
         catch (Exception)

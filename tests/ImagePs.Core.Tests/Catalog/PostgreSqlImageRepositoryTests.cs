@@ -31,6 +31,25 @@ public class PostgreSqlImageRepositoryTests
     }
 
     [ServerFact]
+    public void Opened_read_only_the_schema_is_checked_and_never_migrated()
+    {
+        using var test = new TestCatalog(TestBackend.Servers);
+        var image = new ImageFactory(new CallerContext("alice", "web")).NewImage(new ImageDraft { Name = "kept" });
+        test.Repository.Add(image);
+
+        var reader = PostgreSqlImageRepository.Open(test.Location, "imageps.json", readOnly: true);
+        Assert.False(reader.IsWritable);
+        Assert.Equal("kept", reader.Get(image.Id).Name);
+        reader.Connections.ClosePool();
+
+        var older = PostgreSqlCatalogSchema.CurrentVersion - 1;
+        TestServers.Execute($"UPDATE {test.Schema}.imageps_schema SET version = {older}");
+        var error = Assert.Throws<ImagePsException>(() => PostgreSqlImageRepository.Open(test.Location, "imageps.json", readOnly: true));
+        Assert.Equal("CatalogUnavailable", error.ErrorId);
+        Assert.Equal(older, Convert.ToInt64(TestServers.Scalar(test.Schema!, "SELECT version FROM imageps_schema")));
+    }
+
+    [ServerFact]
     public void Hosts_opening_a_new_catalog_at_once_migrate_it_once()
     {
         using var test = new TestCatalog(TestBackend.Servers);

@@ -73,4 +73,48 @@ public class SqliteImageRepositoryTests : IDisposable
         Assert.Equal("CatalogUnavailable", error.ErrorId);
         Assert.Contains(path, error.Message);
     }
+
+    private long Version(long? set = null)
+    {
+        using var connection = new SqliteConnection($"Data Source={_catalog.Path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = set is null ? "PRAGMA user_version;" : $"PRAGMA user_version = {set};";
+        command.ExecuteNonQuery();
+        return SqliteCatalogSchema.ReadVersion(connection);
+    }
+
+    [Fact]
+    public void Opened_read_only_it_reads_and_never_writes()
+    {
+        var image = Add("kept");
+        var reader = SqliteImageRepository.Open(_catalog.Path, readOnly: true);
+
+        Assert.False(reader.IsWritable);
+        Assert.Equal("kept", reader.Get(image.Id).Name);
+        Assert.ThrowsAny<ImagePsException>(() => reader.Add(_factory.NewImage(new ImageDraft { Name = "new", DiskFormat = "raw", ContainerFormat = "bare" })));
+        Assert.Single(_catalog.List(ImageQuery.All));
+        reader.ClosePool();
+    }
+
+    [Fact]
+    public void Opened_read_only_a_catalog_that_needs_a_migration_is_refused_and_left_as_it_is()
+    {
+        Version(set: SqliteCatalogSchema.CurrentVersion - 1);
+
+        var error = Assert.Throws<ImagePsException>(() => SqliteImageRepository.Open(_catalog.Path, readOnly: true));
+
+        Assert.Equal("CatalogUnavailable", error.ErrorId);
+        Assert.Equal(SqliteCatalogSchema.CurrentVersion - 1, Version());
+        SqliteImageRepository.Open(_catalog.Path);
+        Assert.Equal(SqliteCatalogSchema.CurrentVersion, Version());
+    }
+
+    [Fact]
+    public void Opened_read_only_a_missing_catalog_is_not_created()
+    {
+        var path = _folder.File("absent.db");
+        Assert.Equal("CatalogUnavailable", Assert.Throws<ImagePsException>(() => SqliteImageRepository.Open(path, readOnly: true)).ErrorId);
+        Assert.False(File.Exists(path));
+    }
 }
