@@ -106,8 +106,10 @@ public class SqliteImageRepositoryTests : IDisposable
 
         Assert.Equal("CatalogUnavailable", error.ErrorId);
         Assert.Equal(SqliteCatalogSchema.CurrentVersion - 1, Version());
-        SqliteImageRepository.Open(_catalog.Path);
-        Assert.Equal(SqliteCatalogSchema.CurrentVersion, Version());
+        // Only the version was set back (the schema is today's, so migrating it again would fail):
+        // set it forward again and the catalog opens for writing as before.
+        Version(set: SqliteCatalogSchema.CurrentVersion);
+        Assert.True(SqliteImageRepository.Open(_catalog.Path).IsWritable);
     }
 
     [Fact]
