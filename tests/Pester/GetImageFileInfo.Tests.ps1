@@ -15,8 +15,10 @@ Describe 'Get-ImageFileInfo' {
         @{ Format = 'vmdk'; File = 'mono.vmdk'; Options = @('subformat=monolithicSparse'); Variant = 'monolithicSparse' }
         @{ Format = 'vhd'; QemuFormat = 'vpc'; File = 'dyn.vhd'; Options = @('subformat=dynamic'); Variant = 'dynamic' }
         @{ Format = 'vhd'; QemuFormat = 'vpc'; File = 'fixed.vhd'; Options = @('subformat=fixed'); Variant = 'fixed' }
-        @{ Format = 'vhdx'; File = 'disk.vhdx'; Options = @(); Variant = $null }
-        @{ Format = 'vdi'; File = 'disk.vdi'; Options = @(); Variant = $null }
+        @{ Format = 'vhdx'; File = 'disk.vhdx'; Options = @(); Variant = 'dynamic' }
+        @{ Format = 'vhdx'; File = 'fixed.vhdx'; Options = @('subformat=fixed'); Variant = 'fixed' }
+        @{ Format = 'vdi'; File = 'disk.vdi'; Options = @(); Variant = 'dynamic' }
+        @{ Format = 'vdi'; File = 'static.vdi'; Options = @('static=on'); Variant = 'fixed' }
         @{ Format = 'raw'; File = 'disk.raw'; Options = @(); Variant = $null }
     ) {
         $qemuFormat = if ($QemuFormat) { $QemuFormat } else { $Format }
@@ -33,6 +35,37 @@ Describe 'Get-ImageFileInfo' {
         $info.Safe | Should -BeTrue
         $info.Findings | Should -BeNullOrEmpty
         $info.Checksum | Should -BeNullOrEmpty
+    }
+
+    It 'reports a GPT disk partitioned by sgdisk, and an ISO made by xorriso, as safe' {
+        $disk = Join-Path $files 'parted.img'
+        & qemu-img create -q -f raw $disk 8M
+        & sgdisk --new=1:2048:0 --typecode=1:8300 $disk | Out-Null
+        $tree = New-Item -ItemType Directory -Path (Join-Path $files 'iso-tree') -Force
+        Set-Content -LiteralPath (Join-Path $tree 'README') -Value 'hello'
+        $iso = Join-Path $files 'disc.iso'
+        & xorriso -as mkisofs -quiet -o $iso $tree.FullName 2>$null
+
+        $gpt, $disc = Get-ImageFileInfo -LiteralPath $disk, $iso
+
+        $gpt.Format | Should -Be 'gpt'
+        $gpt.Variant | Should -Be 'gpt'
+        $gpt.VirtualSize | Should -Be 8MB
+        $gpt.Safe | Should -BeTrue
+        $disc.Format | Should -Be 'iso'
+        $disc.VirtualSize | Should -Be (Get-Item -LiteralPath $iso).Length
+        $disc.Safe | Should -BeTrue
+    }
+
+    It 'reports a qed file as unsafe, naming the format, as uploads refuse it' {
+        $qed = New-QemuImage -Format qed -Path (Join-Path $files 'old.qed') -Size '16M' -WriteMiB 0
+
+        $info = Get-ImageFileInfo -LiteralPath $qed.FullName
+
+        $info.Format | Should -Be 'qed'
+        $info.VirtualSize | Should -Be (Get-QemuVirtualSize -Path $qed.FullName -Format qed)
+        $info.Safe | Should -BeFalse
+        $info.Findings.Check | Should -Contain 'qed'
     }
 
     It 'names the backing file of a qcow2 in its finding, and creates nothing' {

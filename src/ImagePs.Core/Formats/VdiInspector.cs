@@ -29,8 +29,18 @@ internal sealed class VdiInspector : IFormatInspector
         if (diskSize > long.MaxValue - 512) throw ImageFormatException.Field("disk size", diskSize);
         if (diskSize > (ulong)blocks * blockSize) throw ImageFormatException.Field("disk size", diskSize);
 
-        var match = new FormatMatch(Format, RoundUpToSector((long)diskSize));
+        var match = new FormatMatch(Format, RoundUpToSector((long)diskSize), VariantOf(LittleEndian32(header, 0x4c)));
         if (!IsAllZero(header, 0x1a8, 32)) match.With(Checks.VdiParent, Messages.FindingVdiParent);   // uuid_link, uuid_parent
         return match;
     }
+
+    /// <summary>The header's image type (VirtualBox's VDI_IMAGE_TYPE_*), as Get-ImageFileInfo shows it.</summary>
+    private static string? VariantOf(uint imageType) => imageType switch
+    {
+        1 => "dynamic",
+        2 => "fixed",
+        3 => "undo",
+        4 => "differencing",
+        _ => null,
+    };
 }

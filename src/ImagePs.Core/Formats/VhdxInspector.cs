@@ -66,8 +66,10 @@ internal sealed class VhdxInspector : IFormatInspector
         if (logicalSectorSize != 512 && logicalSectorSize != 4096) throw ImageFormatException.Field("logical sector size", logicalSectorSize);
         if (virtualSize > MaxVirtualSize) throw ImageFormatException.Field("virtual disk size", virtualSize);
 
+        // File Parameters flags (MS-VHDX 2.6.2.1): bit 0 LeaveBlocksAllocated (a fixed disk), bit 1 HasParent.
         var hasParent = (fileFlags.Value & 2) != 0 || hasParentLocator;
-        var match = new FormatMatch(Format, (long)(virtualSize.Value / logicalSectorSize * logicalSectorSize), hasParent ? "differencing" : null);
+        var variant = hasParent ? "differencing" : (fileFlags.Value & 1) != 0 ? "fixed" : "dynamic";
+        var match = new FormatMatch(Format, (long)(virtualSize.Value / logicalSectorSize * logicalSectorSize), variant);
         if (hasParent) match.With(Checks.VhdxParent, Messages.FindingVhdxParent);
         return match;
     }
