@@ -79,7 +79,7 @@ $queries = [ordered]@{
     'by property (os_distro=arch)' = { Get-Image -Property @{ os_distro = 'arch' } }
     'full listing'                 = { Get-Image }
     # Issue 12: the newest by name, and each new filter with -First 100 (goal < 50 ms each).
-    'newest img4240 Active'        = { Get-Image -Name 'img4240' -Status Active -SortBy CreatedAt -Descending -First 1 }
+    'newest by name, Active -First 1' = { Get-Image -Name $active.Name -Status Active -SortBy CreatedAt -Descending -First 1 }
     'owner -First 100'             = { Get-Image -Owner $owner -First 100 }
     'container ova -First 100'     = { Get-Image -ContainerFormat ova -First 100 }
     'protected -First 100'         = { Get-Image -Protected $false -First 100 }
