@@ -9,7 +9,8 @@
          1..N | ForEach-Object { [pscustomobject]@{ Name = "img$_" } } | New-Image
       2. fills the catalog up to -TotalCount with bench/ImagePs.Bench (the core service, every layer)
          — each image has a batch tag (100 batches), an os_distro property (10 values); one in 1000
-         is tagged "rare", one in 20 is Active;
+         is tagged "rare", one in 100 is an ova container, one in 20 is Active with a size, a virtual
+         size, an MD5 and a SHA-512 as an upload records them;
       3. times Get-Image by id, by a name wildcard, by tag, by status, by property, and a full
          listing streamed to Measure-Object (median of -Runs), with this process's peak memory growth
          during the full listing (Linux VmHWM).
@@ -78,7 +79,7 @@ $queries = [ordered]@{
     'by property (os_distro=arch)' = { Get-Image -Property @{ os_distro = 'arch' } }
     'full listing'                 = { Get-Image }
     # Issue 12: the newest by name, and each new filter with -First 100 (goal < 50 ms each).
-    'newest img4242 Active'        = { Get-Image -Name 'img4242' -Status Active -SortBy CreatedAt -Descending -First 1 }
+    'newest by name, Active -First 1' = { Get-Image -Name $active.Name -Status Active -SortBy CreatedAt -Descending -First 1 }
     'owner -First 100'             = { Get-Image -Owner $owner -First 100 }
     'container ova -First 100'     = { Get-Image -ContainerFormat ova -First 100 }
     'protected -First 100'         = { Get-Image -Protected $false -First 100 }
@@ -90,11 +91,16 @@ $queries = [ordered]@{
     'created before -First 100'    = { Get-Image -CreatedBefore $middle -First 100 }
     'updated after -First 100'     = { Get-Image -UpdatedAfter $middle -First 100 }
     'updated before -First 100'    = { Get-Image -UpdatedBefore $middle -First 100 }
+    'updated after, by updated -First 100' = { Get-Image -UpdatedAfter $middle -SortBy UpdatedAt -First 100 }
     'checksum -First 100'          = { Get-Image -Checksum $someChecksum -First 100 }
     'os hash -First 100'           = { Get-Image -OsHashValue $someHash -First 100 }
     'tag wildcard (batch-4*) -First 100' = { Get-Image -Tag 'batch-4*' -First 100 }
+    'sort by created desc -First 100' = { Get-Image -SortBy CreatedAt -Descending -First 100 }
+    'sort by updated -First 100'   = { Get-Image -SortBy UpdatedAt -First 100 }
     'sort by name -First 100'      = { Get-Image -SortBy Name -First 100 }
     'sort by size desc -First 100' = { Get-Image -SortBy Size -Descending -First 100 }
+    'sort by virtual size -First 100' = { Get-Image -SortBy VirtualSize -First 100 }
+    'sort by status -First 100'    = { Get-Image -SortBy Status -First 100 }
 }
 $rows = foreach ($name in $queries.Keys) {
     $count = 0

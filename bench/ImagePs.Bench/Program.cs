@@ -44,7 +44,8 @@ return 0;
 
 /// <summary>
 /// Fills a catalog for the listing benchmark: every image has a batch tag (100 batches) and an
-/// os_distro property (10 values); one in 1000 is tagged "rare"; one in 20 is made Active.
+/// os_distro property (10 values); one in 1000 is tagged "rare"; one in 100 is an ova container;
+/// one in 20 is made Active with a size (1-97 MiB), a virtual size, an MD5 and a SHA-512.
 /// </summary>
 static class CatalogFill
 {
@@ -57,7 +58,7 @@ static class CatalogFill
         var watch = Stopwatch.StartNew();
         for (var i = first; i < first + count; i++)
         {
-            var draft = new ImageDraft { Name = $"img{i}", DiskFormat = "raw", ContainerFormat = "bare" };
+            var draft = new ImageDraft { Name = $"img{i}", DiskFormat = "raw", ContainerFormat = i % 100 == 1 ? "ova" : "bare" };
             draft.Tags.Add($"batch-{i % 100}");
             if (i % 1000 == 0) draft.Tags.Add("rare");
             draft.Properties["os_distro"] = Distros[i % Distros.Length];
@@ -65,6 +66,12 @@ static class CatalogFill
             if (i % 20 != 0) continue;
             image = catalog.Get(image.Id);
             image.SetStatus(ImageStatus.Active);
+            // What an upload records, so the size, checksum and hash filters meet real values.
+            var bytes = System.Text.Encoding.UTF8.GetBytes(image.Id.ToString());
+            var size = (long)(i % 97 + 1) << 20;
+            image.SetData(size, Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes)), "sha512",
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA512.HashData(bytes)), new ImageLocation($"file:///bench/{image.Id}"));
+            image.SetVirtualSize(size * 4);
             catalog.Save(image, ImageStatus.Queued);
         }
         watch.Stop();

@@ -39,8 +39,8 @@ internal sealed class ImageQueryFilter
         if (query.ContainerFormats is { Count: > 0 } containers)
             AddIn("container_format", containers.Select(c => c.ToLowerInvariant()).Distinct(StringComparer.Ordinal));
         if (query.Owners is { Count: > 0 } owners) AddIn("owner", owners.Distinct(StringComparer.Ordinal));
-        if (query.Checksums is { Count: > 0 } checksums) AddIn("checksum", checksums.Select(c => c.ToLowerInvariant()).Distinct(StringComparer.Ordinal));
-        if (query.OsHashValues is { Count: > 0 } hashes) AddIn("os_hash_value", hashes.Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal));
+        if (query.Checksums is { Count: > 0 } checksums) AddIn("checksum", checksums.Select(c => c.ToLowerInvariant()).Distinct(StringComparer.Ordinal), selective: true);
+        if (query.OsHashValues is { Count: > 0 } hashes) AddIn("os_hash_value", hashes.Select(h => h.ToLowerInvariant()).Distinct(StringComparer.Ordinal), selective: true);
         if (query.Protected is bool isProtected) _conditions.Add("protected = " + Literal(dialect.Flag(isProtected)));
         if (query.Hidden is bool isHidden) _conditions.Add("hidden = " + Literal(dialect.Flag(isHidden)));
         AddBound("size", ">=", query.MinSize);
@@ -170,10 +170,11 @@ internal sealed class ImageQueryFilter
         if (value is not null) _conditions.Add($"{column} {comparison} {Parameter(value)}");
     }
 
-    private void AddIn(string column, IEnumerable<object> values)
+    private void AddIn(string column, IEnumerable<object> values, bool selective = false)
     {
         var names = values.Select(Parameter).ToList();
-        _conditions.Add($"{column} IN ({string.Join(", ", names)})");
+        var condition = $"{column} IN ({string.Join(", ", names)})";
+        _conditions.Add(selective ? _dialect.Selective(condition) : condition);
     }
 
     private string Parameter(object value)

@@ -40,6 +40,12 @@ internal abstract class SqlDialect
     /// <summary>A text column compared ordinally (code unit by code unit), whatever the database's collation.</summary>
     public virtual string OrdinalText(string column) => column;
 
+    /// <summary>
+    /// A condition that matches few rows whatever the statistics say (a hash lookup): the dialect may
+    /// tell its planner so, so that it searches the condition's index instead of walking the listing order.
+    /// </summary>
+    public virtual string Selective(string condition) => condition;
+
     /// <summary>LIMIT/OFFSET for a page; empty for the whole listing.</summary>
     public abstract string LimitOffset(long? first, long skip);
 

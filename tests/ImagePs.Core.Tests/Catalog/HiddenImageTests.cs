@@ -86,7 +86,7 @@ public class HiddenImageTests
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
+            downgrade.CommandText = "DROP INDEX images_status_rank_listing; DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
             downgrade.ExecuteNonQuery();
         }
         SqliteConnection.ClearAllPools();
@@ -94,7 +94,7 @@ public class HiddenImageTests
         var reopened = test.Open();
 
         using (var connection = (SqliteConnection)reopened.OpenConnection())
-            Assert.Equal(7, SqliteCatalogSchema.ReadVersion(connection));
+            Assert.Equal(SqliteCatalogSchema.CurrentVersion, SqliteCatalogSchema.ReadVersion(connection));
         Assert.False(reopened.Get(image.Id).Hidden);
         Assert.Equal(image.Id, Assert.Single(reopened.List(new ImageQuery { Hidden = false })).Id);
         Assert.Equal(SqliteCatalogSchema.CurrentVersion, PostgreSqlCatalogSchema.CurrentVersion);
@@ -109,7 +109,7 @@ public class HiddenImageTests
 
         var reopened = test.Open();
 
-        Assert.Equal(7L, Convert.ToInt64(TestServers.Scalar(test.Schema!, "SELECT version FROM imageps_schema")));
+        Assert.Equal(PostgreSqlCatalogSchema.CurrentVersion, Convert.ToInt64(TestServers.Scalar(test.Schema!, "SELECT version FROM imageps_schema")));
         Assert.Equal(false, TestServers.Scalar(test.Schema!, "SELECT hidden FROM images"));
         Assert.False(reopened.Get(image.Id).Hidden);
         Assert.Equal(image.Id, Assert.Single(reopened.List(new ImageQuery { Hidden = false })).Id);
