@@ -116,7 +116,7 @@ internal static class SqliteCatalogSchema
         CREATE INDEX IF NOT EXISTS images_shown_listing ON images (deleted, hidden, created_at, id);
         """,
 
-        // 8 (9 once merged after the migration 8 of another branch): -SortBy Status orders by the
+        // 8: -SortBy Status orders by the
         // status's rank (ImageQueryFilter.StatusRank, a CASE expression), which no column index
         // serves: -First 100 sorted all 100,000 rows. An index on that very expression, in listing
         // order. A change of ImageStatus changes the expression: then a new migration replaces this
