@@ -11,6 +11,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(Image))]
 public sealed class SendImageDataCommand : ImageCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     private const string ByIdSet = "ById";
     private const string InputObjectSet = "InputObject";
 

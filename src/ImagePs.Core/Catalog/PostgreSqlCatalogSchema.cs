@@ -130,6 +130,14 @@ internal static class PostgreSqlCatalogSchema
         ALTER TABLE images ADD COLUMN hidden boolean NOT NULL DEFAULT false;
         CREATE INDEX IF NOT EXISTS images_shown_listing ON images (deleted, hidden, created_at, id);
         """,
+
+        // 8: delayed delete (Glance's delayed_delete): a PendingDelete image remembers the status it
+        // had (Restore-Image returns it there) and when it was removed (it is scrubbed after
+        // DelayedDeleteSeconds). Existing images are not pending delete.
+        """
+        ALTER TABLE images ADD COLUMN status_before_delete TEXT;
+        ALTER TABLE images ADD COLUMN pending_delete_at timestamptz;
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

@@ -38,6 +38,7 @@ internal static class GlanceDefaultPolicy
         Rule(PolicyActions.GetMember, Admin + " or role:reader and (project_id:%(project_id)s or project_id:%(member_id)s)"),
         Rule(PolicyActions.GetMembers, Admin + " or role:reader and (project_id:%(project_id)s or project_id:%(member_id)s)"),
         Rule(PolicyActions.ModifyMember, Admin + " or (role:member and project_id:%(member_id)s)"),
+        Rule(PolicyActions.RestoreImage, AdminOrProjectMember),
     };
 
     private static KeyValuePair<string, string> Rule(string name, string text) => new(name, text);

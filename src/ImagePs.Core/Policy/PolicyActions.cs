@@ -20,6 +20,9 @@ internal static class PolicyActions
     public const string ModifyMember = "modify_member";
     public const string DeleteMember = "delete_member";
 
+    /// <summary>Restore-Image: a PendingDelete image back to its status (Glance has glance-scrubber --restore, for admins, and no rule).</summary>
+    public const string RestoreImage = "restore_image";
+
     /// <summary>The rule that decides whether a caller is an administrator (Glance's is_admin).</summary>
     public const string ContextIsAdmin = "context_is_admin";
 }
