@@ -110,7 +110,8 @@ Describe 'Delayed delete: Remove-Image, Restore-Image, Clear-DeletedImage (<Test
         Test-StoredData -Id $image.Id | Should -BeTrue
     }
 
-    It 'completes only PendingDelete ids for Restore-Image -Id' {
+    # Completion reads only an existing catalog.db (CompletionCatalog): with a PostgreSQL catalog it offers nothing, as for every -Id.
+    It 'completes only PendingDelete ids for Restore-Image -Id' -Skip:($TestBackend -eq 'Servers') {
         $other = $file | New-Image -Name still-here | Send-ImageData
         Remove-Image -Id $image.Id -Force
 
@@ -163,9 +164,10 @@ Describe 'Delayed delete: the scrub after the window (<TestBackend>)' -ForEach (
 Describe 'Delayed delete settings' {
     It 'refuses a DelayedDeleteSeconds that is not a whole number of seconds, naming the key' {
         Use-TestRepository -Settings '{ "DelayedDeleteSeconds": "soon" }' | Out-Null
-        Get-Image -ErrorVariable failures -ErrorAction SilentlyContinue
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidSettings,*'
-        $failures[0].Exception.Message | Should -BeLike '*DelayedDeleteSeconds*'
+        $failure = $null
+        try { Get-Image -ErrorAction Stop } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidSettings,*'
+        $failure.Exception.Message | Should -BeLike '*DelayedDeleteSeconds*'
     }
 
     It 'without the setting removes at once, as before' {

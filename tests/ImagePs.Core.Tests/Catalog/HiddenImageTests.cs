@@ -86,7 +86,8 @@ public class HiddenImageTests
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
+            downgrade.CommandText = "ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; " +
+                "DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
             downgrade.ExecuteNonQuery();
         }
         SqliteConnection.ClearAllPools();
@@ -94,7 +95,7 @@ public class HiddenImageTests
         var reopened = test.Open();
 
         using (var connection = (SqliteConnection)reopened.OpenConnection())
-            Assert.Equal(7, SqliteCatalogSchema.ReadVersion(connection));
+            Assert.Equal(SqliteCatalogSchema.CurrentVersion, SqliteCatalogSchema.ReadVersion(connection));
         Assert.False(reopened.Get(image.Id).Hidden);
         Assert.Equal(image.Id, Assert.Single(reopened.List(new ImageQuery { Hidden = false })).Id);
         Assert.Equal(SqliteCatalogSchema.CurrentVersion, PostgreSqlCatalogSchema.CurrentVersion);
@@ -105,11 +106,12 @@ public class HiddenImageTests
     {
         using var test = new TestCatalog(TestBackend.Servers);
         var image = Add(test.Repository, "old", hidden: true);
-        TestServers.Execute($"SET search_path = {test.Schema}; ALTER TABLE images DROP COLUMN hidden; UPDATE imageps_schema SET version = 6");
+        TestServers.Execute($"SET search_path = {test.Schema}; ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; " +
+            "ALTER TABLE images DROP COLUMN hidden; UPDATE imageps_schema SET version = 6");
 
         var reopened = test.Open();
 
-        Assert.Equal(7L, Convert.ToInt64(TestServers.Scalar(test.Schema!, "SELECT version FROM imageps_schema")));
+        Assert.Equal(PostgreSqlCatalogSchema.CurrentVersion, Convert.ToInt64(TestServers.Scalar(test.Schema!, "SELECT version FROM imageps_schema")));
         Assert.Equal(false, TestServers.Scalar(test.Schema!, "SELECT hidden FROM images"));
         Assert.False(reopened.Get(image.Id).Hidden);
         Assert.Equal(image.Id, Assert.Single(reopened.List(new ImageQuery { Hidden = false })).Id);
