@@ -246,6 +246,23 @@ public class DelayedDeleteTests
     }
 
     [Fact]
+    public void Restore_is_governed_by_its_own_rule_restore_image()
+    {
+        var files = new Dictionary<string, string> { ["policy.yaml"] = "restore_image: \"rule:context_is_admin\"\n" };
+        using var repository = new TestRepository(OneHour, files: files);
+        var web = repository.ServiceFor(Callers.Member("web"));
+        var image = Upload(repository, web, "web", 1000);
+        web.RemoveImage(image.Id); // delete_image still allows the member
+
+        var denied = Assert.Throws<ImagePsException>(() => web.RestoreImage(image.Id));
+
+        Assert.Equal("PolicyDenied", denied.ErrorId);
+        Assert.Contains("restore_image", denied.Message);
+        Assert.Equal(ImageStatus.PendingDelete, web.GetImage(image.Id).Status);
+        Assert.Equal(ImageStatus.Active, repository.ServiceFor(Callers.Admin()).RestoreImage(image.Id).Status);
+    }
+
+    [Fact]
     public void Only_an_administrator_scrubs_on_demand_and_a_member_restores_its_own()
     {
         using var repository = new TestRepository(TestBackend.Embedded, OneHour);
