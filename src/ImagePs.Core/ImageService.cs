@@ -81,7 +81,8 @@ internal sealed class ImageService
             ? owners?.Distinct(StringComparer.Ordinal).ToList()
             : new[] { caller.Project }.Where(p => owners is null || owners.Contains(p, StringComparer.Ordinal)).ToList();
         if (shown is { Count: 0 }) return Array.Empty<ImageUsage>();
-        var query = shown is null ? ImageQuery.All : new ImageQuery { Owners = shown };
+        // Every status, PendingDelete included: its data is still stored.
+        var query = new ImageQuery { Owners = shown, Statuses = Enum.GetValues<ImageStatus>() };
         return ImageUsageReport.Summarize(Backend.Catalog.List(query), Backend.Settings, shown ?? new[] { caller.Project });
     }
 
@@ -91,13 +92,114 @@ internal sealed class ImageService
         if (image.Protected) throw ImageErrors.ImageProtected(image);
     }
 
+    /// <summary>
+    /// Remove-Image: with DelayedDeleteSeconds set, an image with data goes to PendingDelete (data
+    /// kept, restorable until the window ends; Glance's delayed_delete); otherwise it is Deleted and
+    /// its data deleted at once. Either way the notifier sends <c>image.delete</c>, as Glance does.
+    /// </summary>
     public void RemoveImage(Guid id)
     {
         var image = _gateway.ImageRepository.Get(id);
-        image.Delete();
+        if (Backend.Settings.DelayedDeleteSeconds <= 0 || !image.DelayDelete()) image.Delete();
         _gateway.ImageRepository.Remove(image);
         Backend.Leases.Forget(id);
     }
+
+    /// <summary>Now, for delayed-delete windows (tests move it on instead of waiting).</summary>
+    internal Func<DateTime> UtcNow { get; init; } = CatalogTime.UtcNow;
+
+    /// <summary>
+    /// Restore-Image, in memory: reads the PendingDelete image and returns it to the status it had,
+    /// refusing (<c>ImageNotRestorable</c>) an image in another status, past its window, whose data
+    /// is gone from the store, or deleted for good. Save it with <see cref="SaveImage"/> (rule
+    /// <c>restore_image</c>, an <c>image.update</c> event); <see cref="CheckSave"/> checks that first.
+    /// </summary>
+    public Image PrepareRestore(Guid id)
+    {
+        Image image;
+        try
+        {
+            image = _gateway.ImageRepository.Get(id);
+        }
+        catch (ImageNotFoundException)
+        {
+            if (Backend.FindDeleted(id) is { } gone && (Caller.IsAdmin || gone.Owner == Caller.Project)) throw ImageErrors.ImageDeletedForGood(gone);
+            throw;
+        }
+        if (image.Status != ImageStatus.PendingDelete) throw ImageErrors.ImageNotRestorable(image);
+        var scrubber = Backend.Scrubber;
+        if (scrubber.IsExpired(image, UtcNow())) throw ImageErrors.RestoreWindowEnded(image, Backend.Settings.DelayedDeleteSeconds, scrubber.WindowEnd(image));
+        foreach (var location in image.Locations)
+        {
+            if (!scrubber.DataExists(location.Url)) throw ImageErrors.RestoreDataMissing(image, location.Url);
+        }
+        image.RestoreFromPendingDelete();
+        return image;
+    }
+
+    /// <summary>Restore-Image in one call.</summary>
+    public Image RestoreImage(Guid id) => SaveImage(PrepareRestore(id));
+
+    /// <summary>
+    /// Clear-DeletedImage's list: the PendingDelete images to scrub now, past their window or every
+    /// one (<paramref name="all"/>). Only an administrator scrubs: it deletes every project's data.
+    /// </summary>
+    public IReadOnlyList<Image> FindScrubbable(bool all)
+    {
+        if (!Caller.IsAdmin) throw ImageErrors.PolicyDenied(PolicyActions.ContextIsAdmin, Caller, null);
+        return Backend.Scrubber.Due(UtcNow(), all);
+    }
+
+    /// <summary>Scrubs one image from <see cref="FindScrubbable"/>: data deleted, then the row Deleted (no event, as Glance's scrubber).</summary>
+    public void ScrubImage(Image image)
+    {
+        if (!Caller.IsAdmin) throw ImageErrors.PolicyDenied(PolicyActions.ContextIsAdmin, Caller, null);
+        Backend.Scrubber.Scrub(image, UtcNow());
+        Backend.Leases.Forget(image.Id);
+        _observer.Verbose(string.Format(Messages.ImageScrubbed, image));
+    }
+
+    /// <summary>Clear-DeletedImage's sweep: data in the store no live image has; returns the locations deleted.</summary>
+    public IReadOnlyList<string> SweepOrphanedData()
+    {
+        if (!Caller.IsAdmin) throw ImageErrors.PolicyDenied(PolicyActions.ContextIsAdmin, Caller, null);
+        var deleted = Backend.Scrubber.SweepOrphans();
+        foreach (var location in deleted) _observer.Verbose(string.Format(Messages.OrphanDeleted, location));
+        return deleted;
+    }
+
+    /// <summary>
+    /// What every command that changes the repository does first: scrubs up to
+    /// <see cref="ImageScrubber.PerCommandLimit"/> images past their window, for any caller (the
+    /// housekeeping Glance's scrubber service does). A failure is a warning: the command goes on.
+    /// Returns the images scrubbed.
+    /// </summary>
+    public IReadOnlyList<Image> ScrubExpired()
+    {
+        if (Backend.Catalog is SqlImageRepository { IsWritable: false }) return Array.Empty<Image>();
+        if (Backend.Settings.DelayedDeleteSeconds <= 0 && !HasPendingDeletes()) return Array.Empty<Image>();
+        var now = UtcNow();
+        var scrubbed = new List<Image>();
+        foreach (var image in Backend.Scrubber.Due(now, all: false, ImageScrubber.PerCommandLimit))
+        {
+            try
+            {
+                Backend.Scrubber.Scrub(image, now);
+                Backend.Leases.Forget(image.Id);
+                scrubbed.Add(image);
+                _observer.Verbose(string.Format(Messages.ImageScrubbed, image));
+            }
+            catch (ImagePsException e)
+            {
+                _observer.Warning(string.Format(Messages.ScrubFailed, image, e.Message));
+            }
+        }
+        return scrubbed;
+    }
+
+    /// <summary>The setting removed while images still wait: they are scrubbed (their window is 0 now).</summary>
+    private bool HasPendingDeletes() =>
+        Backend.Catalog.Count(new ImageQuery { Statuses = new[] { ImageStatus.PendingDelete }, First = 1 }) > 0;
 
     // --- changing an image: read, apply in memory (every rule checked), then save ---------------
     // The cmdlets check the save's rules (CheckSave) and ask for confirmation between the apply and

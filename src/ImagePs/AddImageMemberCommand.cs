@@ -11,6 +11,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(ImageMember))]
 public sealed class AddImageMemberCommand : ImageCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     /// <summary>The image; images from Get-Image bind by their Id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]

@@ -13,6 +13,8 @@ namespace ImagePs.Commands;
 /// </summary>
 public abstract class ImageChangeCmdlet : ImageSelectionCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     /// <summary>Emits the image as saved.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }

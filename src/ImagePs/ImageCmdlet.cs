@@ -32,7 +32,26 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
             {
                 ThrowTerminatingError(ErrorRecords.From(e, null));
             }
+            if (ChangesRepository && !WhatIfInEffect) ScrubExpiredDeletes(_service!);
             return _service!;
+        }
+    }
+
+    /// <summary>
+    /// True for a command that changes the repository: opening it scrubs, first, a bounded number of
+    /// delayed deletes past their window (never for Get-* cmdlets, completion or -WhatIf).
+    /// </summary>
+    private protected virtual bool ChangesRepository => false;
+
+    private void ScrubExpiredDeletes(ImageService service)
+    {
+        try
+        {
+            service.ScrubExpired();
+        }
+        catch (ImagePsException e)
+        {
+            WriteWarning(e.Message); // housekeeping: the command itself goes on
         }
     }
 

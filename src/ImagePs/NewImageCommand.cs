@@ -15,6 +15,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(Image))]
 public sealed class NewImageCommand : ImageCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     private bool _nameTyped;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

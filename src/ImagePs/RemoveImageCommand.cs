@@ -11,6 +11,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveImageCommand : ImageSelectionCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     /// <summary>Removes without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }

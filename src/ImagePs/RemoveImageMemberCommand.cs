@@ -8,6 +8,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveImageMemberCommand : ImageCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     public Guid ImageId { get; set; }

@@ -11,6 +11,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(Image))]
 public sealed class SendImageDataCommand : OneImageCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     /// <summary>The file to upload; New-Image's output binds through its SourcePath.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("SourcePath", "PSPath", "FullName", "LiteralPath")]

@@ -10,6 +10,8 @@ namespace ImagePs.Commands;
 [OutputType(typeof(ImageMember))]
 public sealed class SetImageMemberCommand : ImageCmdlet
 {
+    private protected override bool ChangesRepository => true;
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     public System.Guid ImageId { get; set; }

@@ -43,6 +43,7 @@ public class ErrorMessagesTests
         if (type == typeof(Exception)) return new IOException("Disk quota exceeded.");
         if (type == typeof(IReadOnlyList<SafetyFinding>)) return new[] { new SafetyFinding("check", "a qcow2 backing file '/etc/shadow'") };
         if (type == typeof(object)) return SampleImage;
+        if (type == typeof(DateTime)) return new DateTime(2026, 12, 2, 1, 0, 0, DateTimeKind.Utc);
         if (type.IsEnum) return Enum.GetValues(type).GetValue(0);
         throw new InvalidOperationException($"No sample for {type} {parameter.Name}");
     }

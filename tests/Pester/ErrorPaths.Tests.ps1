@@ -148,6 +148,9 @@ Describe 'Every failure is an ImagePs error' {
         @{ Command = 'Set-ImageMember'; Case = 'a project that is not a member'; Value = 'nobody'; Run = { $active | Set-ImageMember -MemberId nobody -Status Accepted } }
         @{ Command = 'Remove-ImageMember'; Case = 'a project that is not a member'; Value = 'nobody'; Run = { $active | Remove-ImageMember -MemberId nobody -Confirm:$false } }
         @{ Command = 'Copy-ImageRepository'; Case = 'the repository itself'; Value = 'HOME'; Run = { Copy-ImageRepository -Destination $home1 -Confirm:$false } }
+        @{ Command = 'Restore-Image'; Case = 'an image that is not PendingDelete'; Value = 'active'; Run = { $active | Restore-Image } }
+        @{ Command = 'Restore-Image'; Case = 'an unknown id'; Value = 'MISSING'; Run = { Restore-Image -Id $missingId } }
+        @{ Command = 'Clear-DeletedImage'; Case = 'a caller who is not an administrator'; Value = 'context_is_admin'; Run = { Use-Caller -User bob -Project web -Roles member, reader; try { Clear-DeletedImage -Force } finally { Reset-Caller } } }
     ) {
         $expectedValue = switch ($Value) { 'MISSING' { "$missingId" } 'HOME' { $home1 } default { $Value } }
 
@@ -165,7 +168,7 @@ Describe 'Every failure is an ImagePs error' {
     It 'covers every cmdlet of the module' {
         $walked = 'Get-Image', 'New-Image', 'Set-Image', 'Send-ImageData', 'Save-ImageData', 'Remove-Image', 'Disable-Image', 'Enable-Image',
             'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Copy-ImageRepository', 'Get-ImageEvent',
-            'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image'
+            'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image', 'Restore-Image', 'Clear-DeletedImage'
         (Get-Command -Module ImagePs).Name | Where-Object { $_ -notin $walked } | Should -BeNullOrEmpty
     }
 

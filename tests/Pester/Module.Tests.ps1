@@ -16,8 +16,9 @@ Describe 'The ImagePs module' {
         $data = Import-PowerShellDataFile -Path $ManifestPath
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
-        $exported | Should -Be @('Add-ImageMember', 'Copy-ImageRepository', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent',
-            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Save-ImageData', 'Send-ImageData', 'Set-Image', 'Set-ImageMember', 'Test-Image')
+        $exported | Should -Be @('Add-ImageMember', 'Clear-DeletedImage', 'Copy-ImageRepository', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent',
+            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Restore-Image', 'Save-ImageData',
+            'Send-ImageData', 'Set-Image', 'Set-ImageMember', 'Test-Image')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(

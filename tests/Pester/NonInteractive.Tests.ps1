@@ -10,21 +10,27 @@ BeforeAll {
 
     function New-Fixture {
         # A repository with an image in each status the cmdlets act on, a shared image with a
-        # member, a file to upload and an empty folder to download into.
-        Use-TestRepository | Out-Null
+        # member, a file to upload and an empty folder to download into; with -DelayedDelete also an
+        # image removed to PendingDelete (DelayedDeleteSeconds set), for Restore-Image and Clear-DeletedImage.
+        param([switch] $DelayedDelete)
+        Use-TestRepository -Settings $(if ($DelayedDelete) { '{ "DelayedDeleteSeconds": 3600 }' }) | Out-Null
         $script:file = New-RandomFile -Path (Join-Path $TestDrive ('data-' + [guid]::NewGuid().ToString('N') + '.raw')) -Length 4096
         $script:queued = New-Image -Name queued -DiskFormat raw
         $script:active = $file | New-Image -Name active | Send-ImageData
         $script:deactivated = $file | New-Image -Name deactivated | Send-ImageData | Disable-Image -PassThru
         $script:shared = New-Image -Name shared -DiskFormat raw -Visibility Shared
         $script:member = $shared | Add-ImageMember -MemberId web
+        if ($DelayedDelete) {
+            $script:removed = $file | New-Image -Name removed | Send-ImageData
+            Remove-Image -Id $removed.Id -Force # PendingDelete: its data kept, restorable
+        }
         $script:downloads = New-Item -ItemType Directory -Path (Join-Path $TestDrive ('downloads-' + [guid]::NewGuid().ToString('N')))
     }
 
     function Get-RepositoryState {
         # Everything a change could touch: every field of every image, every membership, every file
         # in the store and in the download folder, and the events log.
-        $images = Get-Image | Sort-Object Id
+        $images = @(Get-Image) + @(Get-Image -Status PendingDelete) | Sort-Object Id
         $members = $images | Where-Object Visibility -EQ Shared | Get-ImageMember | Sort-Object ImageId, MemberId
         $files = @(Get-StoreFile) + @(Get-ChildItem -LiteralPath $downloads -Force -Recurse) |
             Sort-Object FullName | ForEach-Object { '{0} {1}' -f $_.FullName, $_.Length }
@@ -54,12 +60,14 @@ BeforeAll {
             Import-StoredData -Id $active.Id -Path $flipped
             $null = $active | Test-Image -Deactivate -WhatIf
         }
+        'Restore-Image'      = { Get-Image -Status PendingDelete | Restore-Image -WhatIf }
+        'Clear-DeletedImage' = { Clear-DeletedImage -All -Force -WhatIf }
         'Copy-ImageRepository' = { Copy-ImageRepository -Destination (Join-Path $TestDrive ('copy-' + [guid]::NewGuid().ToString('N'))) -WhatIf }
     }
 }
 
 Describe '<Name> -WhatIf' -ForEach $changing {
-    BeforeEach { New-Fixture }
+    BeforeEach { New-Fixture -DelayedDelete }
 
     It 'changes nothing in the catalog or the store' {
         $whatIfCalls.Keys | Should -Contain $Name -Because "the test needs a -WhatIf call for $Name"

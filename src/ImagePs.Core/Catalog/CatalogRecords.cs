@@ -142,6 +142,8 @@ internal sealed class CatalogRecords
         Add("@owner", image.Owner);
         Add("@created_at", Dialect.Time(CatalogTime.Truncate(image.CreatedAt)));
         Add("@updated_at", Dialect.Time(CatalogTime.Truncate(image.UpdatedAt)));
+        Add("@status_before_delete", image.StatusBeforeDelete is ImageStatus before ? GlanceNames.Of(before) : null);
+        Add("@pending_delete_at", image.PendingDeleteAt is DateTime pending ? Dialect.Time(CatalogTime.Truncate(pending)) : null);
         Add("@deleted", Dialect.Flag(record.Deleted));
         Add("@deleted_at", record.DeletedAt is DateTime at ? Dialect.Time(CatalogTime.Truncate(at)) : null);
     }

@@ -120,12 +120,13 @@ internal sealed class ImageQueryFilter
         _exactTags.TrueForAll(p => image.Tags.Any(p.IsMatch));
 
     /// <summary>
-    /// The one place for statuses a listing leaves out unless asked for by -Status (none yet;
-    /// delayed delete adds PendingDelete here).
+    /// The one place for statuses a listing leaves out unless asked for by -Status: PendingDelete
+    /// (removed with a delayed delete, awaiting its scrub), as Glance lists only deleted=false rows.
     /// </summary>
     private void AddStatusExclusions(ImageQuery query)
     {
-        _ = query;
+        if (query.Statuses is { Count: > 0 } statuses && statuses.Contains(ImageStatus.PendingDelete)) return;
+        _conditions.Add("status <> 'pending_delete'");
     }
 
     /// <summary>

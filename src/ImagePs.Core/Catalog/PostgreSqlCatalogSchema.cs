@@ -139,6 +139,14 @@ internal static class PostgreSqlCatalogSchema
         """
         CREATE INDEX IF NOT EXISTS images_status_rank_listing ON images (deleted, hidden, (CASE status WHEN 'queued' THEN 0 WHEN 'saving' THEN 1 WHEN 'active' THEN 2 WHEN 'killed' THEN 3 WHEN 'deleted' THEN 4 WHEN 'pending_delete' THEN 5 WHEN 'deactivated' THEN 6 WHEN 'uploading' THEN 7 WHEN 'importing' THEN 8 END), created_at, id);
         """,
+
+        // 9: delayed delete (Glance's delayed_delete): a PendingDelete image remembers the status it
+        // had (Restore-Image returns it there) and when it was removed (it is scrubbed after
+        // DelayedDeleteSeconds). Existing images are not pending delete.
+        """
+        ALTER TABLE images ADD COLUMN status_before_delete TEXT;
+        ALTER TABLE images ADD COLUMN pending_delete_at timestamptz;
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

@@ -20,16 +20,17 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 
     internal const string ImageColumns =
         "id, name, status, disk_format, container_format, visibility, protected, size, virtual_size, " +
-        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at, version, hidden";
+        "checksum, os_hash_algo, os_hash_value, min_disk, min_ram, owner, created_at, updated_at, version, hidden, " +
+        "status_before_delete, pending_delete_at";
 
     /// <summary>The parameters of <see cref="ImageColumns"/>, in order, for an INSERT (a new row is at version 0).</summary>
     internal const string ImageValues =
         "@id, @name, @status, @disk_format, @container_format, @visibility, @protected, @size, " +
         "@virtual_size, @checksum, @os_hash_algo, @os_hash_value, @min_disk, @min_ram, @owner, " +
-        "@created_at, @updated_at, 0, @hidden";
+        "@created_at, @updated_at, 0, @hidden, @status_before_delete, @pending_delete_at";
 
     /// <summary>How many columns <see cref="ImageColumns"/> names: the ordinal of the first column after them.</summary>
-    internal const int ImageColumnCount = 19;
+    internal const int ImageColumnCount = 21;
 
     private readonly Func<DateTime> _utcNow;
 
@@ -143,7 +144,8 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
                        "disk_format = @disk_format, container_format = @container_format, visibility = @visibility, " +
                        "protected = @protected, size = @size, virtual_size = @virtual_size, checksum = @checksum, " +
                        "os_hash_algo = @os_hash_algo, os_hash_value = @os_hash_value, min_disk = @min_disk, " +
-                       "min_ram = @min_ram, owner = @owner, hidden = @hidden, updated_at = @updated_at, version = version + 1 " +
+                       "min_ram = @min_ram, owner = @owner, hidden = @hidden, status_before_delete = @status_before_delete, " +
+                       "pending_delete_at = @pending_delete_at, updated_at = @updated_at, version = version + 1 " +
                        "WHERE id = @id AND deleted = @false AND status = @expected AND version = @version"))
             {
                 BindImage(update, image, now);
@@ -165,6 +167,11 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
 
     public void Remove(Image image)
     {
+        if (image.Status == ImageStatus.PendingDelete)
+        {
+            RemoveDelayed(image);
+            return;
+        }
         var expected = image.PersistedStatus;
         var now = UtcNow();
         Write((connection, transaction) =>
@@ -188,6 +195,45 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             }
         });
         image.MarkPersisted(now, image.PersistedVersion + 1);
+    }
+
+    /// <summary>
+    /// Delayed delete: the row stays (found by id, its data kept) in PendingDelete, with the status
+    /// it had and the catalog's time of the delete; a compare-and-swap like any save.
+    /// </summary>
+    private void RemoveDelayed(Image image)
+    {
+        var expected = image.PersistedStatus;
+        var now = UtcNow();
+        image.MarkPendingDelete(now);
+        Write((connection, transaction) =>
+        {
+            using var update = Command(connection, transaction,
+                "UPDATE images SET status = @status, status_before_delete = @status_before_delete, pending_delete_at = @pending_delete_at, " +
+                "updated_at = @now, version = version + 1 WHERE id = @id AND deleted = @false AND status = @expected AND version = @version");
+            AddParameter(update, "@id", Dialect.Id(image.Id));
+            AddParameter(update, "@status", GlanceNames.Of(image.Status));
+            AddParameter(update, "@status_before_delete", GlanceNames.Of(image.StatusBeforeDelete ?? expected));
+            AddParameter(update, "@pending_delete_at", Dialect.Time(now));
+            AddParameter(update, "@now", Dialect.Time(now));
+            AddParameter(update, "@false", Dialect.Flag(false));
+            AddParameter(update, "@expected", GlanceNames.Of(expected));
+            AddParameter(update, "@version", image.PersistedVersion);
+            if (update.ExecuteNonQuery() == 0) throw SaveFailure(connection, transaction, image, expected);
+        });
+        image.MarkPersisted(now, image.PersistedVersion + 1);
+    }
+
+    /// <summary>A deleted image's last record (Restore-Image names what it cannot restore), or null when the id never existed or is live.</summary>
+    public Image? FindDeleted(Guid id)
+    {
+        var images = Read((connection, transaction) =>
+            SelectPage(connection, transaction, "WHERE id = @id AND deleted = @true", c =>
+            {
+                AddParameter(c, "@id", Dialect.Id(id));
+                AddParameter(c, "@true", Dialect.Flag(true));
+            }));
+        return images.Count == 1 ? images[0] : null;
     }
 
     public long StorageUsedBy(string? owner, Guid excluding) =>
@@ -222,7 +268,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         var quota = ImageCountQuota;
         if (quota <= 0 || image.Owner is not { } owner) return;
         Dialect.LockOwnerUsage(connection, transaction, owner);
-        using var count = Command(connection, transaction, "SELECT COUNT(*) FROM images WHERE deleted = @false AND owner = @owner");
+        using var count = Command(connection, transaction, "SELECT COUNT(*) FROM images WHERE deleted = @false AND owner = @owner AND status <> 'pending_delete'");
         AddParameter(count, "@false", Dialect.Flag(false));
         AddParameter(count, "@owner", owner);
         var owned = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
@@ -301,7 +347,9 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             createdAt: Dialect.ReadTime(r, 15),
             updatedAt: Dialect.ReadTime(r, 16),
             version: Dialect.ReadInteger(r, 17),
-            hidden: Dialect.ReadFlag(r, 18));
+            hidden: Dialect.ReadFlag(r, 18),
+            statusBeforeDelete: r.IsDBNull(19) ? null : GlanceNames.ParseStatus(r.GetString(19)),
+            pendingDeleteAt: r.IsDBNull(20) ? null : Dialect.ReadTime(r, 20));
     }
 
     // --- writing ----------------------------------------------------------------------------------
@@ -326,6 +374,8 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         AddParameter(command, "@min_ram", image.MinRam);
         AddParameter(command, "@owner", image.Owner);
         AddParameter(command, "@updated_at", Dialect.Time(now));
+        AddParameter(command, "@status_before_delete", image.StatusBeforeDelete is ImageStatus before ? GlanceNames.Of(before) : null);
+        AddParameter(command, "@pending_delete_at", image.PendingDeleteAt is DateTime at ? Dialect.Time(at) : null);
     }
 
     internal void WriteChildren(DbConnection connection, DbTransaction transaction, Image image)

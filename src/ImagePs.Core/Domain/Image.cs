@@ -66,6 +66,15 @@ public sealed class Image
     public DateTime CreatedAt { get; }
     public DateTime UpdatedAt { get; private set; }
 
+    /// <summary>
+    /// Delayed delete: when Remove-Image moved the image to PendingDelete (its data kept until it is
+    /// scrubbed after DelayedDeleteSeconds), null otherwise.
+    /// </summary>
+    public DateTime? PendingDeleteAt { get; private set; }
+
+    /// <summary>Delayed delete: the status a PendingDelete image had (Active or Deactivated), which Restore-Image returns it to.</summary>
+    internal ImageStatus? StatusBeforeDelete { get; private set; }
+
     /// <summary>The status the catalog holds for this image: the expected value of the next save.</summary>
     internal ImageStatus PersistedStatus { get; private set; }
 
@@ -154,6 +163,36 @@ public sealed class Image
     {
         if (Protected) throw ImageErrors.ImageProtected(this);
         SetStatus(ImageStatus.Deleted);
+    }
+
+    /// <summary>
+    /// Glance's image.delete() with delayed_delete: an image with data (Active or Deactivated, with a
+    /// location) becomes PendingDelete, remembering its status and when; returns false when it has no
+    /// data (then it is not changed: the caller deletes it at once, as Glance does).
+    /// </summary>
+    internal bool DelayDelete()
+    {
+        if (Protected) throw ImageErrors.ImageProtected(this);
+        if (_locations.Count == 0 || (Status != ImageStatus.Active && Status != ImageStatus.Deactivated)) return false;
+        var before = Status;
+        SetStatus(ImageStatus.PendingDelete);
+        StatusBeforeDelete = before;
+        return true;
+    }
+
+    /// <summary>The catalog's time of a delayed delete, stamped as it records it.</summary>
+    internal void MarkPendingDelete(DateTime at) => PendingDeleteAt = at;
+
+    /// <summary>Clear-DeletedImage -All: the window ends now, so no Restore-Image can take the image back during its scrub.</summary>
+    internal void EndDeleteWindow(DateTime endedAt) => PendingDeleteAt = endedAt;
+
+    /// <summary>Restore-Image: a PendingDelete image returns to the status it had before the delete.</summary>
+    internal void RestoreFromPendingDelete()
+    {
+        if (Status != ImageStatus.PendingDelete) throw ImageErrors.ImageNotRestorable(this);
+        SetStatus(StatusBeforeDelete ?? ImageStatus.Active);
+        StatusBeforeDelete = null;
+        PendingDeleteAt = null;
     }
 
     /// <summary>
@@ -259,7 +298,8 @@ public sealed class Image
         Guid id, ImageStatus status, DateTime createdAt, DateTime updatedAt, string? name,
         string? diskFormat, string? containerFormat, ImageVisibility visibility, bool isProtected,
         long? size, long? virtualSize, string? checksum, string? osHashAlgo, string? osHashValue,
-        int minDisk, int minRam, string? owner, long version = 0, bool hidden = false)
+        int minDisk, int minRam, string? owner, long version = 0, bool hidden = false,
+        ImageStatus? statusBeforeDelete = null, DateTime? pendingDeleteAt = null)
     {
         return new Image(id, status, createdAt, updatedAt)
         {
@@ -278,6 +318,8 @@ public sealed class Image
             MinDisk = minDisk,
             MinRam = minRam,
             Owner = owner,
+            StatusBeforeDelete = statusBeforeDelete,
+            PendingDeleteAt = pendingDeleteAt,
         };
     }
 

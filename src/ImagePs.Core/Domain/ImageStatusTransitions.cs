@@ -4,7 +4,9 @@ namespace ImagePs.Domain;
 
 /// <summary>
 /// The status state machine, exactly Glance's (glance/domain/__init__.py): any move not listed here
-/// is refused with <c>InvalidStatusTransition</c>.
+/// is refused with <c>InvalidStatusTransition</c>. One addition: a Deactivated image may go to
+/// PendingDelete and back (delayed delete of a Deactivated image, and its restore), where Glance
+/// refuses deleting a Deactivated image while delayed_delete is on.
 /// </summary>
 internal static class ImageStatusTransitions
 {
@@ -16,8 +18,8 @@ internal static class ImageStatusTransitions
         [ImageStatus.Importing] = new[] { ImageStatus.Active, ImageStatus.Deleted, ImageStatus.Queued },
         [ImageStatus.Active] = new[] { ImageStatus.PendingDelete, ImageStatus.Deleted, ImageStatus.Deactivated },
         [ImageStatus.Killed] = new[] { ImageStatus.Deleted },
-        [ImageStatus.PendingDelete] = new[] { ImageStatus.Deleted, ImageStatus.Active },
-        [ImageStatus.Deactivated] = new[] { ImageStatus.Active, ImageStatus.Deleted },
+        [ImageStatus.PendingDelete] = new[] { ImageStatus.Deleted, ImageStatus.Active, ImageStatus.Deactivated },
+        [ImageStatus.Deactivated] = new[] { ImageStatus.Active, ImageStatus.Deleted, ImageStatus.PendingDelete },
         [ImageStatus.Deleted] = new ImageStatus[0],
     };
 

@@ -86,6 +86,22 @@ internal static class ImageErrors
     public static ImagePsException ImageDeactivated(Image image) =>
         new("ImageDeactivated", ErrorKind.PermissionDenied, F(Messages.ImageDeactivated, image), image);
 
+    /// <summary>Restore-Image on an image that is not PendingDelete.</summary>
+    public static ImagePsException ImageNotRestorable(Image image) =>
+        new("ImageNotRestorable", ErrorKind.InvalidOperation, F(Messages.ImageNotRestorable, image, image.Status), image);
+
+    /// <summary>Restore-Image after the delayed-delete window (the image is scrubbed, or is about to be).</summary>
+    public static ImagePsException RestoreWindowEnded(Image image, long seconds, DateTime endedAt) =>
+        new("ImageNotRestorable", ErrorKind.InvalidOperation, F(Messages.RestoreWindowEnded, image, seconds, endedAt), image);
+
+    /// <summary>Restore-Image of an image deleted for good (scrubbed, or removed without a delayed delete).</summary>
+    public static ImagePsException ImageDeletedForGood(Image image) =>
+        new("ImageNotRestorable", ErrorKind.InvalidOperation, F(Messages.ImageDeletedForGood, image), image);
+
+    /// <summary>Restore-Image of a PendingDelete image whose data is no longer in the store.</summary>
+    public static ImagePsException RestoreDataMissing(Image image, string location) =>
+        new("ImageNotRestorable", ErrorKind.InvalidOperation, F(Messages.RestoreDataMissing, image, location), image);
+
     // --- validation -----------------------------------------------------------------------------
     public static ImagePsException InvalidImageId(Guid id) =>
         new("InvalidImageId", ErrorKind.InvalidArgument, F(Messages.InvalidImageId, id), id);

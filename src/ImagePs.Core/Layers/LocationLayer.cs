@@ -96,7 +96,8 @@ internal sealed class LocationDataWriter : IImageDataWriter
 }
 
 /// <summary>
-/// The location layer, catalog side: removing an image also deletes its data. The catalog is
+/// The location layer, catalog side: removing an image also deletes its data (a delayed delete,
+/// to PendingDelete, keeps it for Restore-Image until the scrub). The catalog is
 /// updated first, so a failure can leave an orphan file (reported) but never an active image
 /// without data.
 /// </summary>
@@ -114,6 +115,7 @@ internal sealed class LocationImageRepository : ImageRepositoryProxy
     public override void Remove(Image image)
     {
         Inner.Remove(image);
+        if (image.Status == ImageStatus.PendingDelete) return; // delayed delete: the data stays until the scrub
         foreach (var location in image.Locations)
         {
             try

@@ -108,6 +108,7 @@ internal sealed class PolicyImageRepository : ImageRepositoryProxy
                 return new[] { PolicyActions.UploadImage };
             if (from == ImageStatus.Active && to == ImageStatus.Deactivated) return new[] { PolicyActions.Deactivate };
             if (from == ImageStatus.Deactivated && to == ImageStatus.Active) return new[] { PolicyActions.Reactivate };
+            if (from == ImageStatus.PendingDelete && to is ImageStatus.Active or ImageStatus.Deactivated) return new[] { PolicyActions.RestoreImage };
             return new[] { PolicyActions.ModifyImage };
         }
 

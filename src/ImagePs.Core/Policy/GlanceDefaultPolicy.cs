@@ -40,6 +40,7 @@ internal static class GlanceDefaultPolicy
         Rule(PolicyActions.ModifyMember, Admin + " or (role:member and project_id:%(member_id)s)"),
         // ImagePs's own: verifying reads the data as a download does, so the same callers may.
         Rule(PolicyActions.VerifyImage, "rule:" + PolicyActions.DownloadImage),
+        Rule(PolicyActions.RestoreImage, AdminOrProjectMember),
     };
 
     private static KeyValuePair<string, string> Rule(string name, string text) => new(name, text);

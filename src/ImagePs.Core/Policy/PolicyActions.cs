@@ -22,6 +22,8 @@ internal static class PolicyActions
 
     /// <summary>Test-Image (ImagePs's own; Glance has no verify action): by default whoever may download the image.</summary>
     public const string VerifyImage = "verify_image";
+    /// <summary>Restore-Image: a PendingDelete image back to its status (Glance has glance-scrubber --restore, for admins, and no rule).</summary>
+    public const string RestoreImage = "restore_image";
 
     /// <summary>The rule that decides whether a caller is an administrator (Glance's is_admin).</summary>
     public const string ContextIsAdmin = "context_is_admin";

@@ -30,6 +30,7 @@ internal sealed class RepositoryBackend
         Probe = probe;
         Certificates = new SignatureCertificates(settings.CertificatesPath ?? folder.CertificatesPath);
         Recovery = new UploadRecovery(catalog, store, leases);
+        Scrubber = new ImageScrubber(catalog, store, leases, settings);
     }
 
     public RepositoryFolder Folder { get; }
@@ -41,6 +42,12 @@ internal sealed class RepositoryBackend
     public IVirtualSizeProbe Probe { get; }
     internal SignatureCertificates Certificates { get; }
     internal UploadRecovery Recovery { get; }
+
+    /// <summary>Delayed deletes past their window, and data no live image has (Clear-DeletedImage, and every changing command).</summary>
+    internal ImageScrubber Scrubber { get; }
+
+    /// <summary>The last record of a deleted image, or null (Restore-Image names what it cannot restore).</summary>
+    internal Image? FindDeleted(System.Guid id) => Catalog is SqlImageRepository sql ? sql.FindDeleted(id) : null;
 
     /// <summary>Memberships of shared images, in the same catalog.</summary>
     public IImageMemberRepository Members { get; private set; } = null!;

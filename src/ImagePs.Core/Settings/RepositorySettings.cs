@@ -104,6 +104,12 @@ internal sealed class RepositorySettings
     /// <summary>Rotated events-log files kept (events.1.jsonl, ...; the newest); 0: all.</summary>
     public int EventLogMaxFiles { get; private set; } = DefaultEventLogMaxFiles;
 
+    /// <summary>
+    /// Glance's delayed_delete with scrub_time: seconds an image with data stays PendingDelete after
+    /// Remove-Image (restorable with Restore-Image) before it is scrubbed; 0 (the default): deleted at once.
+    /// </summary>
+    public long DelayedDeleteSeconds { get; private set; }
+
     public static RepositorySettings Default => new();
 
     public static RepositorySettings Load(string path)
@@ -192,6 +198,9 @@ internal sealed class RepositorySettings
                         break;
                     case nameof(EventLogMaxFiles):
                         settings.EventLogMaxFiles = (int)SettingsValues.Integer(path, property.Name, property.Value, 0, 100000);
+                        break;
+                    case nameof(DelayedDeleteSeconds):
+                        settings.DelayedDeleteSeconds = SettingsValues.Integer(path, property.Name, property.Value, 0, 3650L * 86400);
                         break;
                     case nameof(Catalog):
                         settings.Catalog = CatalogSettings.Parse(path, property, environment);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using ImagePs.Errors;
@@ -75,6 +76,17 @@ internal sealed class FileSystemImageStore : IImageStore
         foreach (var partial in Directory.GetFiles(Root, id + ".*" + PartialSuffix)) DeleteUnlessBeingWritten(imageId, partial);
         var target = DataPath(imageId);
         if (File.Exists(target)) DeleteUnlessBeingWritten(imageId, target);
+    }
+
+    public IEnumerable<(Guid ImageId, string Location)> ListData()
+    {
+        if (!Directory.Exists(Root)) yield break;
+        foreach (var path in Directory.EnumerateFiles(Root))
+        {
+            // A name that is exactly an image id: partial writes (<id>.<n>.partial) and anything else are never listed.
+            if (Guid.TryParseExact(Path.GetFileName(path), "D", out var id) && Path.GetFileName(path) == id.ToString("D"))
+                yield return (id, LocationOf(path));
+        }
     }
 
     /// <summary>

@@ -30,6 +30,13 @@ internal interface IImageStore
     /// </summary>
     void DeleteLeftovers(Guid imageId);
 
+    /// <summary>
+    /// The committed data in the store, each with the image id it belongs to: only what this store
+    /// itself names (files named by an image id in its folder, objects keyed by an image id in its
+    /// bucket), never partial writes or anything else. For the orphan sweep of Clear-DeletedImage.
+    /// </summary>
+    IEnumerable<(Guid ImageId, string Location)> ListData();
+
     /// <summary>A local file path for the data, when the store keeps one (tools like qemu-img need it).</summary>
     string? GetLocalPath(string location);
 }

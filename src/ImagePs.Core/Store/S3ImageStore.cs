@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Threading;
@@ -150,6 +151,35 @@ internal sealed class S3ImageStore : IImageStore
         {
             throw Classify(e, location, writing: true);
         }
+    }
+
+    public IEnumerable<(Guid ImageId, string Location)> ListData()
+    {
+        var found = new List<(Guid, string)>();
+        try
+        {
+            string? token = null;
+            do
+            {
+                var page = Run(_client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, ContinuationToken = token }));
+                foreach (var item in page.S3Objects ?? new())
+                {
+                    // Only keys that are exactly an image id: another object in the bucket is never touched.
+                    if (Guid.TryParseExact(item.Key, "D", out var id) && S3Location.KeyOf(id) == item.Key) found.Add((id, S3Location.Of(Bucket, item.Key)));
+                }
+                token = page.IsTruncated == true ? page.NextContinuationToken : null;
+            }
+            while (token is not null);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            // No bucket: nothing stored.
+        }
+        catch (Exception e) when (e is not ImagePsException)
+        {
+            throw Classify(e, S3Location.Of(Bucket, ""), writing: false);
+        }
+        return found;
     }
 
     /// <summary>qemu-img cannot read objects: none.</summary>

@@ -140,7 +140,8 @@ internal sealed class RepositoryCopier
         var image = record.Image;
         var copy = Image.Load(image.Id, image.Status, image.CreatedAt, image.UpdatedAt, image.Name, image.DiskFormat, image.ContainerFormat,
             image.Visibility, image.Protected, image.Size, image.VirtualSize, image.Checksum, image.OsHashAlgo, image.OsHashValue,
-            image.MinDisk, image.MinRam, image.Owner, hidden: image.Hidden);
+            image.MinDisk, image.MinRam, image.Owner, hidden: image.Hidden,
+            statusBeforeDelete: image.StatusBeforeDelete, pendingDeleteAt: image.PendingDeleteAt);
         foreach (var tag in image.Tags) copy.LoadTag(tag);
         foreach (var property in image.Properties) copy.LoadProperty(property.Key, property.Value);
         foreach (var location in image.Locations) copy.LoadLocation(location);

@@ -29,7 +29,7 @@ internal static class ImageUsageReport
             if (image.Status == ImageStatus.Deleted) continue;
             var key = image.Owner ?? noOwner;
             byOwner.TryGetValue(key, out var sum);
-            sum.Count++;
+            if (image.Status != ImageStatus.PendingDelete) sum.Count++; // Glance's image-count quota leaves pending deletes out; their bytes still count
             if (s_uploading.Contains(image.Status)) sum.Uploading++;
             if (s_stored.Contains(image.Status)) sum.Stored += image.Size ?? 0;
             byOwner[key] = sum;

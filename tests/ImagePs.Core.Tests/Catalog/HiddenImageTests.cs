@@ -86,7 +86,8 @@ public class HiddenImageTests
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "DROP INDEX images_status_rank_listing; DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
+            downgrade.CommandText = "ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; " +
+                "DROP INDEX images_status_rank_listing; DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
             downgrade.ExecuteNonQuery();
         }
         SqliteConnection.ClearAllPools();
@@ -105,7 +106,8 @@ public class HiddenImageTests
     {
         using var test = new TestCatalog(TestBackend.Servers);
         var image = Add(test.Repository, "old", hidden: true);
-        TestServers.Execute($"SET search_path = {test.Schema}; ALTER TABLE images DROP COLUMN hidden; UPDATE imageps_schema SET version = 6");
+        TestServers.Execute($"SET search_path = {test.Schema}; ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; " +
+            "ALTER TABLE images DROP COLUMN hidden; UPDATE imageps_schema SET version = 6");
 
         var reopened = test.Open();
 

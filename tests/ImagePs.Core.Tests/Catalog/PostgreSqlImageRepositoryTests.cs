@@ -69,8 +69,8 @@ public class PostgreSqlImageRepositoryTests
         using var test = new TestCatalog(TestBackend.Servers);
         var image = new ImageFactory(new CallerContext("alice", "web")).NewImage(new ImageDraft { Name = "kept" });
         test.Repository.Add(image);
-        // Back to what schema version 1 was (migration 3 replaced an index of version 1, 4 added image_events, 5 and 7 a column).
-        TestServers.Execute($"SET search_path = {test.Schema}; DROP TABLE image_events; ALTER TABLE images DROP COLUMN hidden; ALTER TABLE images DROP COLUMN version; DROP TABLE image_members; DROP INDEX images_status_listing; " +
+        // Back to what schema version 1 was (migration 3 replaced an index of version 1, 4 added image_events, 5 and 7 a column, 8 two).
+        TestServers.Execute($"SET search_path = {test.Schema}; ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; DROP TABLE image_events; ALTER TABLE images DROP COLUMN hidden; ALTER TABLE images DROP COLUMN version; DROP TABLE image_members; DROP INDEX images_status_listing; " +
                             "DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); UPDATE imageps_schema SET version = 1");
 
         var reopened = test.Open();

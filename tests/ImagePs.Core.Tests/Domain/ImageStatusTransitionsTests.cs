@@ -7,7 +7,8 @@ namespace ImagePs.Tests.Domain;
 
 public class ImageStatusTransitionsTests
 {
-    // Glance's table, written out independently of the implementation (glance/domain/__init__.py).
+    // Glance's table, written out independently of the implementation (glance/domain/__init__.py),
+    // plus Deactivated <-> PendingDelete for the delayed delete of a Deactivated image and its restore.
     private static readonly Dictionary<ImageStatus, ImageStatus[]> Glance = new()
     {
         [Queued] = new[] { Saving, Uploading, Importing, Active, Deleted },
@@ -16,8 +17,8 @@ public class ImageStatusTransitionsTests
         [Importing] = new[] { Active, Deleted, Queued },
         [Active] = new[] { PendingDelete, Deleted, Deactivated },
         [Killed] = new[] { Deleted },
-        [PendingDelete] = new[] { Deleted, Active },
-        [Deactivated] = new[] { Active, Deleted },
+        [PendingDelete] = new[] { Deleted, Active, Deactivated },
+        [Deactivated] = new[] { Active, Deleted, PendingDelete },
         [Deleted] = Array.Empty<ImageStatus>(),
     };
 

@@ -58,6 +58,9 @@ public class RepositorySettingsTests
     [InlineData("{\"VirtualSizeProbe\": \"qemu\"}", "VirtualSizeProbe")]
     [InlineData("{\"VirtualSizeProbe\": \"Native\"}", "VirtualSizeProbe")]
     [InlineData("{\"VirtualSizeProbe\": true}", "VirtualSizeProbe")]
+    [InlineData("{\"DelayedDeleteSeconds\": -1}", "DelayedDeleteSeconds")]
+    [InlineData("{\"DelayedDeleteSeconds\": 1.5}", "DelayedDeleteSeconds")]
+    [InlineData("{\"DelayedDeleteSeconds\": \"1h\"}", "DelayedDeleteSeconds")]
     [InlineData("[]", "(file)")]
     [InlineData("{ broken", "(file)")]
     public void Bad_settings_name_the_key(string json, string key)

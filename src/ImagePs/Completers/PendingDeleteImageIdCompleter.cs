@@ -1,0 +1,29 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using ImagePs.Catalog;
+
+namespace ImagePs.Commands;
+
+/// <summary>Completes the ids of PendingDelete images (Restore-Image -Id), by the start of the id or the name.</summary>
+public sealed class PendingDeleteImageIdCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var word = CompletionText.Unquote(wordToComplete);
+        return CompletionCatalog.Images(new ImageQuery { Statuses = new[] { ImageStatus.PendingDelete } }, includeHidden: true)
+            .Where(image => image.Id.ToString().StartsWith(word, StringComparison.OrdinalIgnoreCase)
+                || (image.Name?.StartsWith(word, StringComparison.OrdinalIgnoreCase) ?? false))
+            .Take(CompletionCatalog.MaxResults)
+            .Select(image => new CompletionResult(
+                image.Id.ToString(),
+                string.Format(Messages.CompletionImageListItem, image.Id, image.Name ?? Messages.UnnamedImage, image.Status),
+                CompletionResultType.ParameterValue,
+                ImageIdCompleter.Describe(image)))
+            .ToList();
+    }
+}
