@@ -110,8 +110,7 @@ Describe 'Delayed delete: Remove-Image, Restore-Image, Clear-DeletedImage (<Test
         Test-StoredData -Id $image.Id | Should -BeTrue
     }
 
-    # Completion reads only an existing catalog.db (CompletionCatalog): with a PostgreSQL catalog it offers nothing, as for every -Id.
-    It 'completes only PendingDelete ids for Restore-Image -Id' -Skip:($TestBackend -eq 'Servers') {
+    It 'completes only PendingDelete ids for Restore-Image -Id' {
         $other = $file | New-Image -Name still-here | Send-ImageData
         Remove-Image -Id $image.Id -Force
 
