@@ -12,7 +12,8 @@ public class ImageFileInspectorTests
     [InlineData("qcow2", "qcow2", "v3")]
     [InlineData("vpc", "vhd", "dynamic")]
     [InlineData("vmdk", "vmdk", "monolithicSparse")]
-    [InlineData("vdi", "vdi", null)]
+    [InlineData("vdi", "vdi", "dynamic")]
+    [InlineData("vhdx", "vhdx", "dynamic")]
     [InlineData("raw", "raw", null)]
     public void Reports_format_variant_and_sizes_of_a_qemu_img_file(string qemuFormat, string format, string? variant)
     {
