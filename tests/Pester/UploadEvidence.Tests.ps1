@@ -63,8 +63,10 @@ Describe 'What the documentation claims about an upload, measured' -Skip:(-not $
         $files = Join-Path $TestDrive 'files'
         New-Item -ItemType Directory -Path $files | Out-Null
         $source = New-RandomFile -Path (Join-Path $files 'source.raw') -Length 64MB
-        $chunk = 4MB   # SinglePassCopier.ChunkArrayLength
-        $chunksInFlight = 6   # SinglePassCopier.ChunkCount
+        # The copier's buffers, read from the engine so that the bounds follow the code.
+        $copier = [ImagePs.Image].Assembly.GetType('ImagePs.Store.SinglePassCopier')
+        $chunk = [int]$copier.GetField('ChunkArrayLength').GetValue($null)
+        $chunksInFlight = [int]$copier.GetField('ChunkCount').GetValue($null)
     }
 
     It 'reads the source file once: the bytes read equal its size, not twice' {

@@ -18,7 +18,12 @@ public sealed class ImageIdCompleter : IArgumentCompleter
     {
         var word = CompletionText.Unquote(wordToComplete);
         var includeHidden = CompletionCatalog.IncludesHidden(fakeBoundParameters);
-        return CompletionCatalog.ImagesNamedLike(word, includeHidden).Concat(CompletionCatalog.Images(null, includeHidden))
+        return Offer(CompletionCatalog.ImagesNamedLike(word, includeHidden).Concat(CompletionCatalog.Images(null, includeHidden)), word);
+    }
+
+    /// <summary>The ids among <paramref name="candidates"/> whose id or name starts with <paramref name="word"/>, each once, listed with name and status.</summary>
+    internal static List<CompletionResult> Offer(IEnumerable<Image> candidates, string word) =>
+        candidates
             .Where(image => image.Id.ToString().StartsWith(word, StringComparison.OrdinalIgnoreCase)
                 || (image.Name?.StartsWith(word, StringComparison.OrdinalIgnoreCase) ?? false))
             .GroupBy(image => image.Id).Select(group => group.First())
@@ -29,7 +34,6 @@ public sealed class ImageIdCompleter : IArgumentCompleter
                 CompletionResultType.ParameterValue,
                 Describe(image)))
             .ToList();
-    }
 
     internal static string Describe(Image image) =>
         string.Format(Messages.CompletionImageToolTip, image.Name ?? Messages.UnnamedImage, image.Status,

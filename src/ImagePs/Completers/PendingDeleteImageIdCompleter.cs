@@ -1,7 +1,5 @@
-using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using ImagePs.Catalog;
@@ -15,15 +13,7 @@ public sealed class PendingDeleteImageIdCompleter : IArgumentCompleter
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var word = CompletionText.Unquote(wordToComplete);
-        return CompletionCatalog.Images(new ImageQuery { Statuses = new[] { ImageStatus.PendingDelete } }, includeHidden: true)
-            .Where(image => image.Id.ToString().StartsWith(word, StringComparison.OrdinalIgnoreCase)
-                || (image.Name?.StartsWith(word, StringComparison.OrdinalIgnoreCase) ?? false))
-            .Take(CompletionCatalog.MaxResults)
-            .Select(image => new CompletionResult(
-                image.Id.ToString(),
-                string.Format(Messages.CompletionImageListItem, image.Id, image.Name ?? Messages.UnnamedImage, image.Status),
-                CompletionResultType.ParameterValue,
-                ImageIdCompleter.Describe(image)))
-            .ToList();
+        return ImageIdCompleter.Offer(
+            CompletionCatalog.Images(new ImageQuery { Statuses = new[] { ImageStatus.PendingDelete } }, includeHidden: true), word);
     }
 }
