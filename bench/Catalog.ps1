@@ -33,6 +33,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $Root = Split-Path -Parent $PSScriptRoot
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 if (-not $NoBuild) {
     & (Join-Path $Root 'build.ps1') Build | Out-Null
@@ -44,17 +45,6 @@ $coreBench = Join-Path $PSScriptRoot 'ImagePs.Bench/bin/Release/net10.0/ImagePs.
 $repository = Join-Path ([IO.Path]::GetTempPath()) ('imageps-catalog-bench-' + [IO.Path]::GetRandomFileName())
 $env:IMAGEPS_HOME = $repository
 Import-Module (Join-Path $Root 'ImagePs.psd1') -Force
-
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]
-}
-
-function Get-ProcessMemory([string] $Field) {
-    if (-not (Test-Path "/proc/$PID/status")) { return 0 }
-    $line = Get-Content "/proc/$PID/status" | Where-Object { $_.StartsWith($Field) }
-    [long](($line -split '\s+')[1]) * 1KB
-}
 
 Write-Host "Creating $CreateCount images through one New-Image pipeline..."
 $create = Measure-Command { 1..$CreateCount | ForEach-Object { [pscustomobject]@{ Name = "img$_" } } | New-Image }

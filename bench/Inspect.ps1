@@ -27,6 +27,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 if (-not $NoBuild) {
     dotnet build (Join-Path $PSScriptRoot 'ImagePs.Bench/ImagePs.Bench.csproj') -c Release --nologo -v quiet | Out-Null
@@ -82,7 +83,7 @@ try {
         }
     }
 
-    $cpu = if (Test-Path /proc/cpuinfo) { ((Get-Content /proc/cpuinfo | Select-String '^model name' | Select-Object -First 1) -split ':\s*', 2)[1] } else { 'unknown CPU' }
+    $cpu = Get-CpuName
     Write-Host "Native inspection vs qemu-img info: $NativeCalls native calls and $QemuCalls qemu-img runs per file"
     Write-Host "$([Environment]::ProcessorCount) cores ($cpu), $([Runtime.InteropServices.RuntimeInformation]::OSDescription), $(& qemu-img --version | Select-Object -First 1)"
     $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host

@@ -37,23 +37,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $Root = Split-Path -Parent $PSScriptRoot
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 $bytes = [long]$SizeMiB * 1MB
-
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]
-}
-
-function Get-ProcessMemory([string] $Field) {
-    if (-not (Test-Path "/proc/$PID/status")) { return 0 }
-    $line = Get-Content "/proc/$PID/status" | Where-Object { $_.StartsWith($Field) }
-    [long](($line -split '\s+')[1]) * 1KB
-}
-
-function Reset-PeakMemory {
-    if (Test-Path "/proc/$PID/clear_refs") { [IO.File]::WriteAllText("/proc/$PID/clear_refs", "5") }
-    Get-ProcessMemory 'VmRSS:'
-}
 
 function Invoke-Curl([string[]] $Arguments) {
     & curl -s -f --aws-sigv4 'aws:amz:us-east-1:s3' --user "$($servers.S3.AccessKey):$($servers.S3.SecretKey)" `
@@ -137,7 +122,7 @@ try {
         Invoke-Curl @('-X', 'DELETE', '-o', '/dev/null', "$url/$plainBucket/run-$run")
     }
 
-    $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
+    $cpu = Get-CpuName
     Write-Host ("`n{0} MiB file, page-cached; median of {1} runs; {2} cores ({3}); Ceph RGW {4} on loopback, one BlueStore OSD on a sparse file" -f
         $SizeMiB, $Runs, [Environment]::ProcessorCount, $cpu, ((& radosgw --version 2>$null) -replace '^ceph version (\S+).*$', '$1'))
     $rows = @(

@@ -29,16 +29,12 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $Root = Split-Path -Parent $PSScriptRoot
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 if (-not $NoBuild) { & (Join-Path $Root 'build.ps1') Build | Out-Null }
 
 New-Item -ItemType Directory -Path $WorkFolder -Force | Out-Null
 $source = Join-Path $WorkFolder 'data.bin'
 $bytes = [long]$SizeMiB * 1MB
-
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]
-}
 
 function Measure-Run([string] $Name, [scriptblock] $Command) {
     $times = foreach ($run in 1..$Runs) {
@@ -48,15 +44,6 @@ function Measure-Run([string] $Name, [scriptblock] $Command) {
         $watch.Elapsed.TotalSeconds
     }
     [pscustomobject]@{ Measure = $Name; Seconds = Get-Median $times }
-}
-
-function Get-DiskName([string] $Path) {
-    # The filesystem type and the device it lives on (with the disk's model when lsblk knows it).
-    $mount = @(& findmnt -no SOURCE,FSTYPE -T $Path 2>$null)
-    if (-not $mount) { return 'unknown disk' }
-    $device, $type = ($mount[0].Trim() -split '\s+', 2)
-    $model = if ($device -like '/dev/*') { (& lsblk -ndo MODEL $device 2>$null | Select-Object -First 1) } else { $null }
-    if ([string]::IsNullOrWhiteSpace($model)) { "$type on $device" } else { "$type on $device ($($model.Trim()))" }
 }
 
 try {
@@ -79,7 +66,7 @@ try {
             }))
 
     $baseline = ($results | Where-Object Measure -EQ 'openssl dgst -md5').Seconds
-    $cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
+    $cpu = Get-CpuName
     Write-Host ("`n{0} MiB stored file, page-cached; median of {1} runs; {2} cores ({3}); disk: {4}" -f $SizeMiB, $Runs,
         [Environment]::ProcessorCount, $cpu, (Get-DiskName $stored))
     $results | ForEach-Object {

@@ -28,6 +28,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $Root = Split-Path -Parent $PSScriptRoot
+. (Join-Path $PSScriptRoot 'BenchSupport.ps1')
 
 if (-not $NoBuild) {
     & (Join-Path $Root 'build.ps1') Build | Out-Null
@@ -41,11 +42,6 @@ $file = Join-Path $WorkFolder 'data.bin'
 $copy = Join-Path $WorkFolder 'copy.bin'
 $bytes = [long]$SizeMiB * 1MB
 
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)]
-}
-
 function Measure-Native([string] $Name, [scriptblock] $Command) {
     $times = foreach ($run in 1..$Runs) {
         $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -55,17 +51,6 @@ function Measure-Native([string] $Name, [scriptblock] $Command) {
         $watch.Elapsed.TotalSeconds
     }
     [pscustomobject]@{ Measure = $Name; Seconds = Get-Median $times; PeakGrowthMiB = $null }
-}
-
-function Reset-PeakMemory {
-    if (Test-Path "/proc/$PID/clear_refs") { [IO.File]::WriteAllText("/proc/$PID/clear_refs", "5") }
-    Get-ProcessMemory 'VmRSS:'
-}
-
-function Get-ProcessMemory([string] $Field) {
-    if (-not (Test-Path "/proc/$PID/status")) { return 0 }
-    $line = Get-Content "/proc/$PID/status" | Where-Object { $_.StartsWith($Field) }
-    [long](($line -split '\s+')[1]) * 1KB
 }
 
 Write-Host "Writing $SizeMiB MiB of random data to $file"
@@ -104,7 +89,7 @@ $results.Add([pscustomobject]@{
     })
 
 $baseline = ($results | Where-Object Measure -EQ 'openssl dgst -md5').Seconds
-$cpu = (Get-Content /proc/cpuinfo -ErrorAction Ignore | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
+$cpu = Get-CpuName
 Write-Host ("`n{0} MiB file, page-cached; median of {1} runs; {2} cores ({3}); filesystem: {4}" -f $SizeMiB, $Runs,
     [Environment]::ProcessorCount, $cpu, ((& df -T $WorkFolder | Select-Object -Last 1) -split '\s+')[1])
 $results | ForEach-Object {
