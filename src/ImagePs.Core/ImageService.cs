@@ -54,9 +54,11 @@ internal sealed class ImageService
     public static ImageService ForReading(RepositoryBackend backend) =>
         new(backend, CallerContext.Resolve(backend.Settings, backend.Policy), SilentObserver.Instance);
 
-    public Image CreateImage(ImageDraft draft)
+    /// <param name="prepare">Sets what only the engine sets (system properties) before the record is added.</param>
+    public Image CreateImage(ImageDraft draft, Action<Image>? prepare = null)
     {
         var image = _gateway.ImageFactory.NewImage(draft);
+        prepare?.Invoke(image);
         _gateway.ImageRepository.Add(image);
         return image;
     }
@@ -318,12 +320,15 @@ internal sealed class ImageService
 
         var repository = _gateway.ImageRepository;
         var image = repository.Get(id);
+        if (image.DiskFormat is null && source.DetectedDiskFormat is not null) image.SetDiskFormat(source.DetectedDiskFormat);
         image.SetStatus(ImageStatus.Saving);
         repository.Save(image, ImageStatus.Queued);
         _observer.Verbose(string.Format(Messages.UploadStarted, image, source.Description));
 
-        var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityUploading, image), source.Description, source.Size);
-        source.Progress = meter.Report;
+        var meter = new ProgressMeter(_observer, id, string.Format(Messages.ActivityUploading, image), source.Description,
+            source.ProgressPosition is null ? source.Size : source.ProgressTotal);
+        var position = source.ProgressPosition;
+        source.Progress = position is null ? meter.Report : _ => meter.Report(position());
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -40,28 +40,7 @@ public sealed class GetImageFileInfoCommand : ImageCmdlet
         }
         foreach (var pattern in Path)
         {
-            if (!WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                if (ResolveFileSystemPath(pattern) is { } file) InspectOne(file);
-                continue;
-            }
-            System.Collections.ObjectModel.Collection<string> files;
-            ProviderInfo provider;
-            try
-            {
-                files = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out provider);
-            }
-            catch (ItemNotFoundException)
-            {
-                WriteError(ErrorRecords.From(ImageErrors.SourceNotFound(pattern), pattern));
-                continue;
-            }
-            if (provider.ImplementingType != typeof(FileSystemProvider))
-            {
-                WriteError(ErrorRecords.From(ImageErrors.PathNotFileSystem(pattern), pattern));
-                continue;
-            }
-            foreach (var file in files) InspectOne(file);
+            foreach (var file in ResolveFileSystemPaths(pattern)) InspectOne(file);
         }
     }
 

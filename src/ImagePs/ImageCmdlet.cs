@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using ImagePs.Errors;
@@ -59,8 +60,14 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
+        OnDispose();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>What a cmdlet releases when PowerShell disposes of it (before the cancellation source goes).</summary>
+    private protected virtual void OnDispose()
+    {
     }
 
     /// <summary>"name (id)" for -WhatIf and -Confirm, or the id alone when the image cannot be read.</summary>
@@ -110,6 +117,34 @@ public abstract class ImageCmdlet : PSCmdlet, IDisposable
         }
         WriteError(ErrorRecords.From(ImageErrors.PathNotFileSystem(path), path));
         return null;
+    }
+
+    /// <summary>
+    /// The files a -Path pattern names, resolved against PowerShell's current location: wildcards
+    /// expanded (none found is <c>SourceNotFound</c>), a path without wildcards as it is (see
+    /// <see cref="ResolveFileSystemPath"/>). Each problem is written as an error; the rest go on.
+    /// </summary>
+    protected IEnumerable<string> ResolveFileSystemPaths(string pattern)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+        {
+            return ResolveFileSystemPath(pattern) is { } file ? new[] { file } : Array.Empty<string>();
+        }
+        try
+        {
+            var files = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out var provider);
+            if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) return files;
+        }
+        catch (ItemNotFoundException)
+        {
+            WriteError(ErrorRecords.From(ImageErrors.SourceNotFound(pattern), pattern));
+            return Array.Empty<string>();
+        }
+        catch (Exception e) when (e is ProviderNotFoundException or DriveNotFoundException or NotSupportedException or ArgumentException)
+        {
+        }
+        WriteError(ErrorRecords.From(ImageErrors.PathNotFileSystem(pattern), pattern));
+        return Array.Empty<string>();
     }
 
     /// <summary>

@@ -260,10 +260,13 @@ public sealed class Image
         OsHashValue = uploaded.OsHashValue;
         _locations.Clear();
         _locations.AddRange(uploaded.Locations);
+        // Only the engine sets system properties, so the upload's set of them is the one to keep.
+        foreach (var key in _properties.Keys.Where(SystemProperties.IsSystem).Where(k => !uploaded.Properties.ContainsKey(k)).ToList()) _properties.Remove(key);
         foreach (var property in uploaded.Properties)
         {
             if (SystemProperties.IsSystem(property.Key)) _properties[property.Key] = property.Value;
         }
+        if (uploaded.DiskFormat is not null) DiskFormat = uploaded.DiskFormat;
     }
 
     /// <summary>Where the data is now (a copy of the repository into another store), or nowhere.</summary>

@@ -344,6 +344,25 @@ internal static class ImageErrors
     public static ImagePsException EventLogUnavailable(string path, Exception inner) =>
         new("EventLogUnavailable", ErrorKind.ResourceUnavailable, F(Messages.EventLogUnavailable, path, inner.Message), path, inner);
 
+    // --- import (Import-Image) ---------------------------------------------------------------------
+    public static ImagePsException ImportSourceUnknown(Image image) =>
+        new("ImportSourceUnknown", ErrorKind.InvalidOperation, F(Messages.ImportSourceUnknown, image, image.Status), image);
+
+    public static ImagePsException ImportFormatConflict(string diskFormat, string convertTo) =>
+        new("ImportFormatConflict", ErrorKind.InvalidArgument, F(Messages.ImportFormatConflict, Shorten(diskFormat), Shorten(convertTo)), convertTo);
+
+    public static ImagePsException ChecksumFileTooLarge(string source, long maxBytes) =>
+        new("ChecksumFileTooLarge", ErrorKind.InvalidData, F(Messages.ChecksumFileTooLarge, source, maxBytes), source);
+
+    public static ImagePsException SourceHashMismatch(string source, string expected, string actual) =>
+        new("SourceHashMismatch", ErrorKind.InvalidData, F(Messages.SourceHashMismatch, source, expected, actual), source);
+
+    public static ImagePsException ImportHashSourcesConflict() =>
+        new("ImportHashSourcesConflict", ErrorKind.InvalidArgument, Messages.ImportHashSourcesConflict);
+
+    public static ImagePsException ImportTemporaryWriteFailed(string path, Exception inner) =>
+        new("ImportTemporaryWriteFailed", ErrorKind.WriteError, F(Messages.ImportTemporaryWriteFailed, path, inner.Message), path, inner);
+
     private static string QuotaNoun(string setting) => setting switch
     {
         "ImagePropertyQuota" => Messages.QuotaNounProperties,

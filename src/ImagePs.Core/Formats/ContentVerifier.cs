@@ -76,7 +76,8 @@ internal sealed class ContentVerifier
     }
 
     /// <summary>Upload: verifies the data just stored for <paramref name="image"/>; throws when it must not be kept.</summary>
-    public Verified VerifyUpload(Image image, Func<Stream> open, string? localPath, CancellationToken cancellationToken)
+    /// <param name="adoptFormat">The image's disk format was only detected from the head of the data: the stored content's format replaces it.</param>
+    public Verified VerifyUpload(Image image, Func<Stream> open, string? localPath, CancellationToken cancellationToken, bool adoptFormat = false)
     {
         ImageInspection inspection;
         try
@@ -88,6 +89,7 @@ internal sealed class ContentVerifier
         {
             throw ImageErrors.StoreReadFailed(localPath ?? image.Id.ToString(), e);
         }
+        if (adoptFormat && inspection.IsSafe && IsBare(image.ContainerFormat)) image.SetDiskFormat(DiskFormatRules.DiskFormatFor(inspection.Format, ""));
         var format = CheckStored(image, inspection);
         if (format is null) return new Verified(inspection.Format, null, null, F(Messages.OriginNotForContainer, image.ContainerFormat));
 

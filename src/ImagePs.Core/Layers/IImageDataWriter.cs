@@ -42,4 +42,31 @@ internal sealed class ImageDataSource
 
     /// <summary>Told how many bytes have been stored so far (on the uploading thread).</summary>
     public System.Action<long>? Progress { get; set; }
+
+    /// <summary>
+    /// Where progress is measured when it is not the bytes stored (an import measures the bytes it
+    /// fetched, before decompression): the position now and the total, null when unknown.
+    /// </summary>
+    public System.Func<long>? ProgressPosition { get; set; }
+
+    public long? ProgressTotal { get; set; }
+
+    /// <summary>
+    /// Called once the data is stored and its declared hashes checked, before anything else accepts
+    /// it; throws to refuse it (the data is then deleted and the image goes back to Queued). System
+    /// properties it sets on the image are kept with the upload (an import's source hash).
+    /// </summary>
+    public System.Action<Image>? AfterData { get; set; }
+
+    /// <summary>
+    /// The disk format to give an image that has none when its upload starts (an import that detected
+    /// it from the head of the data).
+    /// </summary>
+    public string? DetectedDiskFormat { get; set; }
+
+    /// <summary>
+    /// True when the image's disk format was only detected from the head of the data, not declared:
+    /// the inspection of the stored data then sets it (a fixed VHD is known only by its footer).
+    /// </summary>
+    public bool DiskFormatDetected { get; set; }
 }
