@@ -30,6 +30,9 @@ internal static class ErrorRecords
         ErrorKind.WriteError => ErrorCategory.WriteError,
         ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
         ErrorKind.NotInstalled => ErrorCategory.NotInstalled,
+        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 }

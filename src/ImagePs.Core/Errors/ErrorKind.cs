@@ -19,4 +19,7 @@ public enum ErrorKind
     WriteError,
     ResourceUnavailable,
     NotInstalled,
+    OperationTimeout,
+    ConnectionError,
+    InvalidResult,
 }

@@ -362,6 +362,46 @@ internal static class ImageErrors
 
     public static ImagePsException ImportTemporaryWriteFailed(string path, Exception inner) =>
         new("ImportTemporaryWriteFailed", ErrorKind.WriteError, F(Messages.ImportTemporaryWriteFailed, path, inner.Message), path, inner);
+    // --- importing from a URL (Import-Image) ------------------------------------------------------
+    // Every url here is UriText.Safe's: never userinfo or credentials.
+    public static ImagePsException ImportUriUnsupported(string url) =>
+        new("ImportUriUnsupported", ErrorKind.InvalidArgument, F(Messages.ImportUriUnsupported, url), url);
+
+    /// <summary>The import filter (imageps.json Import section) refuses the URL; <paramref name="rule"/> says which rule.</summary>
+    public static ImagePsException ImportUriRefused(string url, string rule) =>
+        new("ImportUriRefused", ErrorKind.PermissionDenied, F(Messages.ImportUriRefused, url, rule), url);
+
+    public static ImagePsException ImportHttpFailed(string url, int status, string reason) =>
+        new("ImportHttpFailed", status switch
+        {
+            404 or 410 => ErrorKind.ObjectNotFound,
+            401 or 403 => ErrorKind.PermissionDenied,
+            _ => ErrorKind.ResourceUnavailable,
+        }, F(Messages.ImportHttpFailed, url, status, reason), url);
+
+    /// <summary>The server could not be reached or the request failed before any answer.</summary>
+    public static ImagePsException ImportRequestFailed(string url, Exception inner) =>
+        new("ImportHttpFailed", ErrorKind.ResourceUnavailable, F(Messages.ImportRequestFailed, url, inner.Message), url, inner);
+
+    public static ImagePsException ImportTimedOut(string url, int seconds) =>
+        new("ImportTimedOut", ErrorKind.OperationTimeout, F(Messages.ImportTimedOut, url, seconds), url);
+
+    public static ImagePsException ImportConnectionLost(string url, long received, int resumes, string reason) =>
+        new("ImportConnectionLost", ErrorKind.ConnectionError, F(Messages.ImportConnectionLost, url, received, resumes, reason), url);
+
+    public static ImagePsException ImportSourceChanged(string url, long received) =>
+        new("ImportSourceChanged", ErrorKind.InvalidData, F(Messages.ImportSourceChanged, url, received), url);
+
+    public static ImagePsException ImportTooManyRedirects(string url, int maximum) =>
+        new("ImportTooManyRedirects", ErrorKind.InvalidResult, F(Messages.ImportTooManyRedirects, url, maximum), url);
+
+    /// <summary>A redirect answer without a usable Location header.</summary>
+    public static ImagePsException ImportBadRedirect(string url, int status) =>
+        new("ImportHttpFailed", ErrorKind.InvalidResult, F(Messages.ImportBadRedirect, url, status), url);
+
+    /// <summary>A small text (a checksum file) larger than allowed.</summary>
+    public static ImagePsException ImportTextTooLarge(string url, long maximum) =>
+        new("ImportTextTooLarge", ErrorKind.LimitsExceeded, F(Messages.ImportTextTooLarge, url, maximum), url);
 
     private static string QuotaNoun(string setting) => setting switch
     {

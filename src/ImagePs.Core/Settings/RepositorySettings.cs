@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using ImagePs.Errors;
 using ImagePs.Formats;
+using ImagePs.Import;
 
 namespace ImagePs.Settings;
 
@@ -110,6 +111,9 @@ internal sealed class RepositorySettings
     /// </summary>
     public long DelayedDeleteSeconds { get; private set; }
 
+    /// <summary>What Import-Image may fetch and how it resumes (the <c>Import</c> section).</summary>
+    public ImportSettings Import { get; private set; } = ImportSettings.Default;
+
     public static RepositorySettings Default => new();
 
     public static RepositorySettings Load(string path)
@@ -207,6 +211,9 @@ internal sealed class RepositorySettings
                         break;
                     case nameof(Store):
                         settings.Store = StoreSettings.Parse(path, property, environment);
+                        break;
+                    case nameof(Import):
+                        settings.Import = ImportSettings.Parse(path, property);
                         break;
                     default:
                         throw ImageErrors.InvalidSettings(path, property.Name, Messages.SettingsUnknownKey);
