@@ -402,6 +402,31 @@ internal static class ImageErrors
     /// <summary>A small text (a checksum file) larger than allowed.</summary>
     public static ImagePsException ImportTextTooLarge(string url, long maximum) =>
         new("ImportTextTooLarge", ErrorKind.LimitsExceeded, F(Messages.ImportTextTooLarge, url, maximum), url);
+    // --- importing (Import-Image): temporary files and conversion -------------------------------
+    /// <summary>-ConvertTo a format qemu-img is not asked to write (iso, ami, ...).</summary>
+    public static ImagePsException ImportConversionUnsupported(string format) =>
+        new("ImportConversionUnsupported", ErrorKind.InvalidArgument,
+            F(Messages.ImportConversionUnsupported, Shorten(format), string.Join(", ", Import.ImageConverter.TargetFormats)), format);
+
+    /// <summary>A source whose detected format qemu-img cannot read on its own (a LUKS volume needs its key).</summary>
+    public static ImagePsException ImportSourceNotConvertible(string path, string format) =>
+        new("ImportConversionUnsupported", ErrorKind.InvalidArgument, F(Messages.ImportSourceNotConvertible, path, format), path);
+
+    /// <summary>-ConvertTo without qemu-img: <paramref name="where"/> names the configured path or PATH.</summary>
+    public static ImagePsException ImportConverterMissing(string where) =>
+        new("ImportConverterMissing", ErrorKind.NotInstalled, F(Messages.ImportConverterMissing, where), where);
+
+    public static ImagePsException ImportConversionFailed(string path, string target, string reason) =>
+        new("ImportConversionFailed", ErrorKind.InvalidOperation, F(Messages.ImportConversionFailed, path, target, reason), path);
+
+    /// <summary>The disk (or quota) under the repository's import-temp folder filled up during the conversion.</summary>
+    public static ImagePsException ImportConversionDiskFull(string path, string target, string folder, string reason) =>
+        new("ImportConversionFailed", ErrorKind.WriteError, F(Messages.ImportConversionDiskFull, path, target, folder, reason), path);
+
+    /// <summary>A temporary file (or its folder) in the repository could not be created.</summary>
+    public static ImagePsException ImportTemporaryFileFailed(string path, Exception inner) =>
+        new("ImportTemporaryFileFailed", inner is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
+            F(Messages.ImportTemporaryFileFailed, path, inner.Message), path, inner);
 
     private static string QuotaNoun(string setting) => setting switch
     {

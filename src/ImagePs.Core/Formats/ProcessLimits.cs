@@ -36,17 +36,22 @@ internal static class ProcessLimits
     }
 
     /// <summary>The program and arguments that run <paramref name="program"/> under the limits.</summary>
-    public static (string Program, IReadOnlyList<string> Arguments) Wrap(ProcessLimitMethod method, string program, IReadOnlyList<string> arguments)
+    public static (string Program, IReadOnlyList<string> Arguments) Wrap(ProcessLimitMethod method, string program, IReadOnlyList<string> arguments) =>
+        Wrap(method, program, arguments, CpuSeconds, AddressSpaceBytes);
+
+    /// <summary>The same with other limits (qemu-img convert's scale with the image).</summary>
+    public static (string Program, IReadOnlyList<string> Arguments) Wrap(ProcessLimitMethod method, string program, IReadOnlyList<string> arguments,
+        long cpuSeconds, long addressSpaceBytes)
     {
         switch (method)
         {
             case ProcessLimitMethod.Prlimit:
                 var prlimit = ExecutableSearch.Find("prlimit") ?? "prlimit";
-                return (prlimit, new[] { $"--cpu={CpuSeconds}", $"--as={AddressSpaceBytes}", "--", program }.Concat(arguments).ToArray());
+                return (prlimit, new[] { $"--cpu={cpuSeconds}", $"--as={addressSpaceBytes}", "--", program }.Concat(arguments).ToArray());
             case ProcessLimitMethod.ShellUlimit:
                 // The CPU limit must hold or nothing runs; the address-space limit is applied where the
                 // kernel supports RLIMIT_AS (macOS may refuse it).
-                var script = $"ulimit -t {CpuSeconds} || exit 126; ulimit -v {AddressSpaceBytes / 1024} 2>/dev/null; exec \"$0\" \"$@\"";
+                var script = $"ulimit -t {cpuSeconds} || exit 126; ulimit -v {addressSpaceBytes / 1024} 2>/dev/null; exec \"$0\" \"$@\"";
                 return ("/bin/sh", new[] { "-c", script, program }.Concat(arguments).ToArray());
             default:
                 return (program, arguments);
