@@ -14,7 +14,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('module/ImagePs.Format.ps1xml')
-    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Save-ImageData', 'Get-Image', 'Set-Image', 'Remove-Image', 'Disable-Image', 'Enable-Image', 'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Get-ImageEvent', 'Copy-ImageRepository', 'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image', 'Restore-Image', 'Clear-DeletedImage')
+    CmdletsToExport      = @('New-Image', 'Send-ImageData', 'Save-ImageData', 'Get-Image', 'Set-Image', 'Remove-Image', 'Disable-Image', 'Enable-Image', 'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Get-ImageEvent', 'Copy-ImageRepository', 'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image', 'Restore-Image', 'Clear-DeletedImage', 'Import-Image')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -67,7 +67,7 @@ internal sealed class ImportJob : Job
         catch (Exception e)
         {
             Error.Add(new ErrorRecord(e, "ImportJobFailed", ErrorCategory.NotSpecified, null));
-            SetJobState(JobState.Failed, e);
+            SetJobState(JobState.Failed);
         }
     }
 

@@ -63,6 +63,7 @@ Describe 'Tab completion' {
         (Get-Completion 'Get-Image -Tag ni').CompletionText | Should -Be 'nightly'
         (Get-Completion 'Get-Image -Tag li')[0].ToolTip | Should -Match '2'
         (Get-Completion 'Set-Image -RemoveTag w').CompletionText | Should -Be 'Windows'
+        (Get-Completion 'Import-Image -Tag ni').CompletionText | Should -Be 'nightly'
     }
 
     It 'completes disk formats for <Line>' -ForEach @(
@@ -70,6 +71,9 @@ Describe 'Tab completion' {
         @{ Line = 'New-Image -DiskFormat vh'; Expected = 'vhd', 'vhdx' }
         @{ Line = 'Get-Image -DiskFormat Q'; Expected = 'qcow2' }
         @{ Line = 'Set-Image -DiskFormat r'; Expected = 'raw' }
+        @{ Line = 'Import-Image -DiskFormat vh'; Expected = 'vhd', 'vhdx' }
+        @{ Line = 'Import-Image -ConvertTo '; Expected = 'raw', 'qcow2', 'vmdk', 'vhdx', 'vhd', 'vdi' }
+        @{ Line = 'Import-Image -ConvertTo vh'; Expected = 'vhdx', 'vhd' }
     ) {
         (Get-Completion $Line).CompletionText | Should -Be $Expected
     }

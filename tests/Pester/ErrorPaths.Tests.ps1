@@ -150,6 +150,9 @@ Describe 'Every failure is an ImagePs error' {
         @{ Command = 'Copy-ImageRepository'; Case = 'the repository itself'; Value = 'HOME'; Run = { Copy-ImageRepository -Destination $home1 -Confirm:$false } }
         @{ Command = 'Restore-Image'; Case = 'an image that is not PendingDelete'; Value = 'active'; Run = { $active | Restore-Image } }
         @{ Command = 'Restore-Image'; Case = 'an unknown id'; Value = 'MISSING'; Run = { Restore-Image -Id $missingId } }
+        @{ Command = 'Import-Image'; Case = 'a missing file'; Value = 'missing.qcow2'; Run = { Import-Image -LiteralPath (Join-Path $files 'missing.qcow2') } }
+        @{ Command = 'Import-Image'; Case = 'a URL of another scheme'; Value = 'ftp://example.org/disk.raw'; Run = { Import-Image -Uri 'ftp://example.org/disk.raw' } }
+        @{ Command = 'Import-Image'; Case = 'an image it did not make'; Value = 'queued'; Run = { $queued | Import-Image } }
         @{ Command = 'Clear-DeletedImage'; Case = 'a caller who is not an administrator'; Value = 'context_is_admin'; Run = { Use-Caller -User bob -Project web -Roles member, reader; try { Clear-DeletedImage -Force } finally { Reset-Caller } } }
     ) {
         $expectedValue = switch ($Value) { 'MISSING' { "$missingId" } 'HOME' { $home1 } default { $Value } }
@@ -168,7 +171,7 @@ Describe 'Every failure is an ImagePs error' {
     It 'covers every cmdlet of the module' {
         $walked = 'Get-Image', 'New-Image', 'Set-Image', 'Send-ImageData', 'Save-ImageData', 'Remove-Image', 'Disable-Image', 'Enable-Image',
             'Add-ImageMember', 'Get-ImageMember', 'Set-ImageMember', 'Remove-ImageMember', 'Copy-ImageRepository', 'Get-ImageEvent',
-            'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image', 'Restore-Image', 'Clear-DeletedImage'
+            'Get-ImageUsage', 'Get-ImageFileInfo', 'Test-Image', 'Restore-Image', 'Clear-DeletedImage', 'Import-Image'
         (Get-Command -Module ImagePs).Name | Where-Object { $_ -notin $walked } | Should -BeNullOrEmpty
     }
 

@@ -17,13 +17,13 @@ Describe 'The ImagePs module' {
         $exported = (Get-Command -Module ImagePs).Name | Sort-Object
         $exported | Should -Be ($data.CmdletsToExport | Sort-Object)
         $exported | Should -Be @('Add-ImageMember', 'Clear-DeletedImage', 'Copy-ImageRepository', 'Disable-Image', 'Enable-Image', 'Get-Image', 'Get-ImageEvent',
-            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Restore-Image', 'Save-ImageData',
+            'Get-ImageFileInfo', 'Get-ImageMember', 'Get-ImageUsage', 'Import-Image', 'New-Image', 'Remove-Image', 'Remove-ImageMember', 'Restore-Image', 'Save-ImageData',
             'Send-ImageData', 'Set-Image', 'Set-ImageMember', 'Test-Image')
     }
 
     It '<Name> declares that it outputs ImagePs.Image' -ForEach @(
         @{ Name = 'New-Image' }, @{ Name = 'Send-ImageData' }, @{ Name = 'Get-Image' }, @{ Name = 'Set-Image' },
-        @{ Name = 'Disable-Image' }, @{ Name = 'Enable-Image' }
+        @{ Name = 'Disable-Image' }, @{ Name = 'Enable-Image' }, @{ Name = 'Import-Image' }
     ) {
         (Get-Command $Name).OutputType.Name | Should -Contain 'ImagePs.Image'
     }

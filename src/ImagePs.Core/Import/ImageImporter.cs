@@ -64,8 +64,8 @@ internal sealed class ImageImporter
 
     private static void CheckConversionTarget(ImportRequest request)
     {
-        var target = ImageFormats.CanonicalDiskFormat(request.ConvertTo);
-        var declared = ImageFormats.CanonicalDiskFormat(request.Draft.DiskFormat);
+        var target = ImageFormats.CanonicalDiskFormat(request.ConvertTo!);
+        var declared = request.Draft.DiskFormat is null ? null : ImageFormats.CanonicalDiskFormat(request.Draft.DiskFormat);
         if (declared is not null && declared != target) throw ImageErrors.ImportFormatConflict(request.Draft.DiskFormat!, request.ConvertTo!);
         ImageConverter.QemuDriver(target ?? request.ConvertTo!); // an unknown target is refused before anything is created
     }
