@@ -107,6 +107,8 @@ function Invoke-Build {
     Copy-Item -Path (Join-Path $staging 'ImagePs.Loader.dll'), (Join-Path $staging 'ImagePs.Loader.pdb') -Destination $ModuleBin
     Invoke-Native dotnet @('publish', (Join-Path $Root 'src/ImagePs.Core/ImagePs.Core.csproj'), '-c', $Configuration, '-o', (Join-Path $ModuleBin 'core'), '--nologo', '-v', 'quiet')
     Write-Host "Built module: $(Join-Path $Root 'ImagePs.psd1') -> $ModuleBin"
+    # The import tests' web server (tests/Pester/TestWebServer.ps1 starts it from its bin folder).
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/ImagePs.TestWebServer/ImagePs.TestWebServer.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
     # Help is built from module/help by importing the module just built: in a fresh pwsh, so this
     # session never loads the assembly.
     Invoke-Native (Get-PwshPath) @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'src/Build/Build-ModuleHelp.ps1'),
