@@ -36,6 +36,12 @@ Import-Module '$pesterManifest'
 "@
         $suite.Output | Should -Contain 'passed 6 failed 0' -Because ($suite.Output -join "`n")
 
+        # Run again over the same folder: nothing new.
+        $ids = (Get-Image -Tag nightly).Id | Sort-Object
+        $again = Invoke-Example -Script 'Invoke-NightlyIngest.ps1' -Arguments "-Path '$incoming'" -Repository $repository
+        $again.ExitCode | Should -Be 0 -Because ($again.Output -join "`n")
+        (Get-Image -Tag nightly).Id | Sort-Object | Should -Be $ids
+
         # A byte flipped at rest is what its Test-Image line is there to catch.
         $debian = Get-Image -Name debian-12
         $stored = Export-StoredData -Id $debian.Id -Path (Join-Path $TestDrive 'debian-stored')
@@ -71,6 +77,14 @@ Import-Module '$pesterManifest'
 'failed ' + `$result.FailedCount
 "@
         $suite.Output | Should -Not -Contain 'failed 0' -Because 'a Queued nightly image is what the suite is there to catch'
+
+        # The next run retries the failed image instead of making another one.
+        $huge = Get-Image -Name huge
+        $huge.Properties['imageps_import_error'] | Should -BeLike 'ImageSizeCapExceeded: *'
+        $again = Invoke-Example -Script 'Invoke-NightlyIngest.ps1' -Arguments "-Path '$incoming'" -Repository $repository
+        $again.ExitCode | Should -Be 1
+        @(Get-Image -Name huge).Id | Should -Be $huge.Id
+        @(Get-Image -Tag nightly).Count | Should -Be 3
     }
 }
 

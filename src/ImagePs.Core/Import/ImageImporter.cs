@@ -46,6 +46,11 @@ internal sealed class ImageImporter
         if (request.ConvertTo is not null) CheckConversionTarget(request);
         var expected = ExpectedSourceHash(request, cancellationToken);
         if (request.SkipExisting && FindExisting(request, expected) is { } existing) return existing;
+        if (request.SkipExisting && FindFailed(request) is { } failed)
+        {
+            _observer.Verbose(string.Format(Messages.ImportRetryingFailed, request.Description, failed));
+            return Fill(failed.Id, request, expected, cancellationToken);
+        }
 
         var image = CreateRecord(request, expected);
         return Fill(image.Id, request, expected, cancellationToken);
@@ -125,6 +130,14 @@ internal sealed class ImageImporter
         }
         if (found is not null) _observer.Verbose(string.Format(Messages.ImportAlreadyPresent, request.Description, found));
         return found;
+    }
+
+    /// <summary>-SkipExisting: a Queued image the caller owns that an earlier import of the same source left behind (it is retried, not made again).</summary>
+    private Image? FindFailed(ImportRequest request)
+    {
+        var query = Owned(q => q.Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [SystemProperties.ImportSource] = request.Description });
+        query.Statuses = new[] { ImageStatus.Queued };
+        return _service.FindImages(query).FirstOrDefault();
     }
 
     private Image? FindByHashes(string? md5, string? sha512, IReadOnlyList<string> sourceHashes)
