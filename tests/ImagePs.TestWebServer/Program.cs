@@ -9,6 +9,7 @@
 //     norange                        Range is ignored (always 200, whole file), no Accept-Ranges
 //     noetag                         neither ETag nor Last-Modified
 //     changing                       a new ETag on every answer
+//     weaketag                       a weak ETag (W/"..."): If-Range has to use Last-Modified
 //     auth/<user>/<password>         Basic authentication required
 //     rate/<bytesPerSecond>          throttled
 // GET /redirect?to=<url>[&code=302]  a redirect to <url> (relative or absolute)
@@ -116,6 +117,7 @@ async Task Serve(HttpContext context, string route)
         return;
     }
     if (options.Changing) tag = new EntityTagHeaderValue("\"" + Guid.NewGuid().ToString("N") + "\"");
+    if (options.WeakEtag) tag = new EntityTagHeaderValue(tag.Tag, isWeak: true);
     var answer = answers.AddOrUpdate(context.Request.Path.Value!, 0, (_, n) => n + 1);
 
     long start = 0, end = info.Length - 1;
@@ -229,6 +231,7 @@ internal sealed class FaultOptions
     public bool NoRange { get; private set; }
     public bool NoEtag { get; private set; }
     public bool Changing { get; private set; }
+    public bool WeakEtag { get; private set; }
     public string? User { get; private set; }
     public string? Password { get; private set; }
     public long BytesPerSecond { get; private set; }
@@ -260,6 +263,10 @@ internal sealed class FaultOptions
                     break;
                 case "noetag":
                     options.NoEtag = true;
+                    i += 1;
+                    break;
+                case "weaketag":
+                    options.WeakEtag = true;
                     i += 1;
                     break;
                 case "changing":
