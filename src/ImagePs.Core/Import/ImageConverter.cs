@@ -218,9 +218,16 @@ internal sealed class ImageConverter
             get
             {
                 var lines = Encoding.UTF8.GetString(_kept.GetBuffer(), 0, (int)_kept.Length)
-                    .Split('\n').Select(l => ByteFields.Printable(l.Trim())).Where(l => l.Length > 0).Take(_lines).ToArray();
+                    .Split('\n').Select(l => Clean(l.Trim())).Where(l => l.Length > 0).Take(_lines).ToArray();
                 return lines.Length == 0 ? "(no message)" : string.Join(" / ", lines);
             }
+        }
+
+        /// <summary>Controls become '?'; a line is cut at 400 characters (its paths are the caller's own).</summary>
+        private static string Clean(string line)
+        {
+            var chars = line.Select(c => char.IsControl(c) ? '?' : c).ToArray();
+            return chars.Length <= 400 ? new string(chars) : new string(chars, 0, 400) + "\u2026";
         }
 
         /// <summary>ENOSPC or EDQUOT, as qemu-img words them (strerror) on Linux, macOS and Windows.</summary>
