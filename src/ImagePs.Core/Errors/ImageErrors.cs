@@ -427,6 +427,27 @@ internal static class ImageErrors
     public static ImagePsException ImportTemporaryFileFailed(string path, Exception inner) =>
         new("ImportTemporaryFileFailed", inner is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
             F(Messages.ImportTemporaryFileFailed, path, inner.Message), path, inner);
+    // --- importing (Import-Image): decompression, source hashes, checksum files -------------------
+    /// <summary>Compressed data that its decoder (a library or the system's tool) refused: corrupt, cut short or not that format.</summary>
+    public static ImagePsException ImportDecompressionFailed(string format, string source, Exception inner) =>
+        new("ImportDecompressionFailed", ErrorKind.InvalidData, F(Messages.ImportDecompressionFailed, source, format, inner.Message), source, inner);
+
+    /// <summary>A zip that does not hold exactly one file (directory entries aside), as Glance requires.</summary>
+    public static ImagePsException ImportZipEntryCount(string source, int count) =>
+        new("ImportZipEntryCount", ErrorKind.InvalidData, F(Messages.ImportZipEntryCount, source, count), source);
+
+    public static ImagePsException InvalidSourceHash(string hex, string algorithm, int digits) =>
+        new("InvalidSourceHash", ErrorKind.InvalidArgument, F(Messages.InvalidSourceHash, Shorten(hex), algorithm, digits), hex);
+
+    public static ImagePsException InvalidSourceHashAlgorithm(string algorithm) =>
+        new("InvalidSourceHash", ErrorKind.InvalidArgument, F(Messages.InvalidSourceHashAlgorithm, Shorten(algorithm)), algorithm);
+
+    /// <summary>The checksum file has no entry for the file; <paramref name="listed"/> names a few it has.</summary>
+    public static ImagePsException ChecksumNotListed(string fileName, string checksumFile, string listed) =>
+        new("ChecksumNotListed", ErrorKind.ObjectNotFound, F(Messages.ChecksumNotListed, Shorten(fileName), checksumFile, listed), fileName);
+
+    public static ImagePsException ChecksumFileInvalid(string checksumFile) =>
+        new("ChecksumFileInvalid", ErrorKind.InvalidData, F(Messages.ChecksumFileInvalid, checksumFile), checksumFile);
 
     private static string QuotaNoun(string setting) => setting switch
     {

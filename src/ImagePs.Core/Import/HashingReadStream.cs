@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using System.Security.Cryptography;
+
+namespace ImagePs.Import;
+
+/// <summary>
+/// Passes reads through and hashes and counts every byte read: the source hash of an import is taken
+/// on the fetched (still compressed) bytes in the same pass that stores the decompressed ones.
+/// </summary>
+internal sealed class HashingReadStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly bool _leaveOpen;
+    private readonly IncrementalHash _hash;
+
+    public HashingReadStream(Stream inner, HashAlgorithmName algorithm, bool leaveOpen = false)
+    {
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _leaveOpen = leaveOpen;
+        _hash = IncrementalHash.CreateHash(algorithm);
+    }
+
+    public long BytesRead { get; private set; }
+
+    /// <summary>Lower-case hex of the bytes read so far: the source's digest once the inner stream reached its end.</summary>
+    public string HexDigest() => Convert.ToHexString(_hash.GetCurrentHash()).ToLowerInvariant();
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = _inner.Read(buffer);
+        if (n > 0)
+        {
+            _hash.AppendData(buffer.Slice(0, n));
+            BytesRead += n;
+        }
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            if (!_leaveOpen) _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

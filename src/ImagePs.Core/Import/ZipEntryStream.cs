@@ -1,0 +1,77 @@
+using System;
+using System.IO;
+using ImagePs.Errors;
+using SharpCompress.Readers;
+using SharpCompress.Readers.Zip;
+
+namespace ImagePs.Import;
+
+/// <summary>
+/// The one file of a zip, read forward from its local headers (SharpCompress's streaming reader, so
+/// the archive is never held whole). Glance takes a zip only when it holds exactly one file: a
+/// second file is found when the first one's data has been read, and the read that would end the
+/// stream fails with ImportZipEntryCount instead, so nothing is stored.
+/// </summary>
+internal sealed class ZipEntryStream : Stream
+{
+    private readonly IReader _reader;
+    private readonly Stream _entry;
+    private readonly string _source;
+    private bool _ended;
+
+    private ZipEntryStream(IReader reader, Stream entry, string source)
+    {
+        _reader = reader;
+        _entry = entry;
+        _source = source;
+    }
+
+    public static ZipEntryStream Open(Stream archive, string source)
+    {
+        var reader = ZipReader.OpenReader(archive, new ReaderOptions { LeaveStreamOpen = true });
+        while (reader.MoveToNextEntry())
+        {
+            if (!reader.Entry.IsDirectory) return new ZipEntryStream(reader, reader.OpenEntryStream(), source);
+        }
+        reader.Dispose();
+        throw ImageErrors.ImportZipEntryCount(source, 0);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_ended) return 0;
+        var n = _entry.Read(buffer);
+        if (n > 0 || buffer.Length == 0) return n;
+        _entry.Dispose();
+        var files = 1;
+        while (_reader.MoveToNextEntry())
+        {
+            if (!_reader.Entry.IsDirectory) files++;
+        }
+        if (files != 1) throw ImageErrors.ImportZipEntryCount(_source, files);
+        _ended = true;
+        return 0;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _entry.Dispose();
+            _reader.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
