@@ -193,6 +193,7 @@ internal sealed class ImageImporter
     {
         var draft = request.Draft;
         draft.Name ??= ImportNames.ImageNameFor(request.FileName);
+        draft.ContainerFormat ??= "bare";
         if (request.ConvertTo is not null) draft.DiskFormat ??= ImageFormats.CanonicalDiskFormat(request.ConvertTo) ?? request.ConvertTo;
         return _service.CreateImage(draft, image =>
         {

@@ -71,7 +71,7 @@ public class ImageImporterTests
         var second = Import(repository, new ImportRequest { Path = path, SkipExisting = true });
 
         Assert.Equal(first.Id, second.Id);
-        Assert.Single(repository.Service.FindImages(new Catalog.ImageQuery()));
+        Assert.Single(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
         Assert.Equal(stored, repository.StoreFiles());
         Assert.Contains(repository.Observer.VerboseMessages, m => m.Contains("in the catalog already"));
     }
@@ -94,13 +94,13 @@ public class ImageImporterTests
     {
         using var repository = new TestRepository();
         var path = repository.Scratch.RandomFile("shared.raw", 1 << 20);
-        var other = new ImageService(repository.Backend, new Settings.CallerContext("other", roles: new[] { "member", "reader" }), repository.Observer);
+        var other = new ImageService(repository.Backend, new ImagePs.Settings.CallerContext("other", roles: new[] { "member", "reader" }), repository.Observer);
         new ImageImporter(other, repository.Observer).Import(new ImportRequest { Path = path }, CancellationToken.None);
 
         var mine = Import(repository, new ImportRequest { Path = path, SkipExisting = true });
 
         Assert.Equal("tester", mine.Owner);
-        Assert.Equal(2, repository.Backend.Catalog.List(new Catalog.ImageQuery()).Count());
+        Assert.Equal(2, repository.Backend.Catalog.List(new ImagePs.Catalog.ImageQuery()).Count());
     }
 
     [Theory]
@@ -115,7 +115,7 @@ public class ImageImporterTests
 
         Assert.Equal("SourceHashMismatch", error.ErrorId);
         Assert.Contains("sha256:" + Hex(SHA256.HashData(File.ReadAllBytes(path))), error.Message);
-        var image = Assert.Single(repository.Service.FindImages(new Catalog.ImageQuery()));
+        var image = Assert.Single(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
         Assert.Equal(ImageStatus.Queued, image.Status);
         Assert.StartsWith("SourceHashMismatch: ", image.Properties[SystemProperties.ImportError]);
         Assert.Equal("sha256:" + wrong, image.Properties[SystemProperties.SourceHash]);
@@ -131,7 +131,7 @@ public class ImageImporterTests
         var error = Assert.ThrowsAny<ImagePsException>(() => Import(repository, new ImportRequest { Path = path, Checksum = new string('0', 32), RemoveOnFailure = true }));
 
         Assert.Equal("ChecksumMismatch", error.ErrorId);
-        Assert.Empty(repository.Service.FindImages(new Catalog.ImageQuery()));
+        Assert.Empty(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
         Assert.Empty(repository.StoreFiles());
     }
 
@@ -143,7 +143,7 @@ public class ImageImporterTests
         var good = File.ReadAllBytes(path);
         File.WriteAllBytes(path, good.Take(100).ToArray()); // a cut qcow2: its header points past the end
         Assert.ThrowsAny<ImagePsException>(() => Import(repository, new ImportRequest { Path = path }));
-        var queued = Assert.Single(repository.Service.FindImages(new Catalog.ImageQuery()));
+        var queued = Assert.Single(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
         Assert.Equal(ImageStatus.Queued, queued.Status);
         Assert.True(queued.Properties.ContainsKey(SystemProperties.ImportError));
 
@@ -175,8 +175,8 @@ public class ImageImporterTests
 
         var error = Assert.ThrowsAny<ImagePsException>(() => Import(repository, new ImportRequest { Path = Path.Combine(repository.Scratch.Path, "missing.qcow2") }));
 
-        Assert.Equal("SourceNotFound", error.ErrorId);
-        Assert.Empty(repository.Service.FindImages(new Catalog.ImageQuery()));
+        Assert.Equal("SourceFileNotFound", error.ErrorId);
+        Assert.Empty(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
     }
 
     [Theory]
@@ -206,7 +206,7 @@ public class ImageImporterTests
 
         Assert.Equal("ChecksumNotListed", error.ErrorId);
         Assert.Contains("vendor.qcow2", error.Message);
-        Assert.Empty(repository.Service.FindImages(new Catalog.ImageQuery()));
+        Assert.Empty(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
     }
 
     [Theory]
@@ -300,7 +300,7 @@ public class ImageImporterTests
             Import(repository, new ImportRequest { Path = path, ConvertTo = "raw", Draft = new ImageDraft { DiskFormat = "qcow2" } }));
 
         Assert.Equal("ImportFormatConflict", error.ErrorId);
-        Assert.Empty(repository.Service.FindImages(new Catalog.ImageQuery()));
+        Assert.Empty(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
     }
 
     [Fact]
@@ -313,7 +313,7 @@ public class ImageImporterTests
 
         Assert.ThrowsAny<OperationCanceledException>(() => new ImageImporter(repository.Service, repository.Observer).Import(new ImportRequest { Path = path }, cancel.Token));
 
-        var image = Assert.Single(repository.Service.FindImages(new Catalog.ImageQuery()));
+        var image = Assert.Single(repository.Service.FindImages(new ImagePs.Catalog.ImageQuery()));
         Assert.Equal(ImageStatus.Queued, image.Status);
         Assert.Empty(repository.StoreFiles());
     }
