@@ -71,11 +71,11 @@ internal sealed class ImageConverter
         var source = SourceFile.Check(sourcePath);
         // The handle stays open until qemu-img is done: the file it read must still be the one inspected.
         using var held = OpenSource(source, cancellationToken);
+        var inspectedAt = File.GetLastWriteTimeUtc(source);
         var (inspection, sha512) = InspectAndHash(held, source, cancellationToken);
         if (inspection.Format == ContentFormats.Luks) throw ImageErrors.ImportSourceNotConvertible(source, inspection.Format);
         var sourceFormat = inspection.Format == ContentFormats.Gpt ? ContentFormats.Raw : inspection.Format;
         var virtualSize = inspection.VirtualSize ?? RawInspector.VirtualSize(inspection.Length);
-        var inspectedAt = File.GetLastWriteTimeUtc(source);
 
         var output = temporary.Create(targetFormat);
         try
