@@ -19,7 +19,8 @@ namespace ImagePs.Import;
 /// (<c>UnsafeImage</c>) before qemu-img ever opens it; then <c>qemu-img convert -f &lt;detected
 /// driver&gt; -O &lt;target driver&gt;</c> runs through CliWrap under <see cref="ConversionLimits"/>,
 /// writing into a temporary file in the repository; the output is inspected natively (and by
-/// qemu-img info when a probe is given) before it is returned. Any failure or cancellation deletes
+/// qemu-img info when a probe is given) before it is returned; the source must still be the file
+/// inspected (same file, size and time) once qemu-img is done. Any failure or cancellation deletes
 /// the output. Converting to the format the source already has is done like any other conversion
 /// (qemu-img rewrites the image); the caller skips it when it wants the original.
 /// </summary>
@@ -68,7 +69,10 @@ internal sealed class ImageConverter
         var targetDriver = QemuDriver(targetFormat);
         var qemuImg = Locate(out var missing) ?? throw ImageErrors.ImportConverterMissing(missing!);
         var source = SourceFile.Check(sourcePath);
-        var (inspection, sha512) = InspectAndHash(source, cancellationToken);
+        // The handle stays open until qemu-img is done: the file it read must still be the one inspected.
+        using var held = OpenSource(source, cancellationToken);
+        var inspectedAt = File.GetLastWriteTimeUtc(source);
+        var (inspection, sha512) = InspectAndHash(held, source, cancellationToken);
         if (inspection.Format == ContentFormats.Luks) throw ImageErrors.ImportSourceNotConvertible(source, inspection.Format);
         var sourceFormat = inspection.Format == ContentFormats.Gpt ? ContentFormats.Raw : inspection.Format;
         var virtualSize = inspection.VirtualSize ?? RawInspector.VirtualSize(inspection.Length);
@@ -78,8 +82,15 @@ internal sealed class ImageConverter
         {
             Run(qemuImg, ContentFormats.QemuDriver(inspection.Format), sourceFormat, targetDriver, targetFormat, source, output.Path,
                 virtualSize, temporary.FolderPath, cancellationToken);
+            if (!RepositoryFile.IsStillAt(held, source) || held.Length != inspection.Length || File.GetLastWriteTimeUtc(source) != inspectedAt)
+                throw ImageErrors.ImportConversionFailed(source, targetFormat, Messages.ConversionSourceChanged);
             var converted = CheckOutput(source, output.Path, targetFormat, virtualSize, cancellationToken);
             return new ConvertedImage(output, sourceFormat, sha512, targetFormat, converted);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.Dispose();
+            throw ImageErrors.ImportConversionFailed(source, targetFormat, e.Message);
         }
         catch
         {
@@ -88,12 +99,13 @@ internal sealed class ImageConverter
         }
     }
 
+    private static FileStream OpenSource(string path, CancellationToken cancellationToken) => SourceFile.Open(path, out _, cancellationToken);
+
     /// <summary>Inspects and hashes the source through one handle; unsafe content is refused before it is hashed.</summary>
-    private static (ImageInspection Inspection, string Sha512) InspectAndHash(string path, CancellationToken cancellationToken)
+    private static (ImageInspection Inspection, string Sha512) InspectAndHash(FileStream file, string path, CancellationToken cancellationToken)
     {
         try
         {
-            using var file = SourceFile.Open(path, out _, cancellationToken);
             var inspection = ImageInspector.Inspect(file);
             if (!inspection.IsSafe) throw ImageErrors.UnsafeImage(path, path, inspection.Findings);
             file.Position = 0;

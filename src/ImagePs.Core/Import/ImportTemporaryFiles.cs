@@ -235,7 +235,6 @@ internal sealed class ImportTemporaryFiles
                     throw ImageErrors.UnsafeRepositoryFile(FolderPath);
                 return;
             }
-            if (File.Exists(FolderPath)) throw ImageErrors.UnsafeRepositoryFile(FolderPath);
             Directory.CreateDirectory(FolderPath);
             OwnerOnlyPermissions.Apply(FolderPath);
         }

@@ -202,6 +202,22 @@ public class ImageConverterTests : IDisposable
     }
 
     [Fact]
+    public void A_source_replaced_while_qemu_img_reads_it_is_ImportConversionFailed()
+    {
+        // What a swap between inspection and qemu-img looks like: the path names another file by the
+        // time qemu-img is done (here the stand-in swaps it, then runs the real qemu-img).
+        var source = _folder.RandomFile("disk.img", 65536);
+        var other = _folder.RandomFile("other.img", 65536, seed: 2);
+        var swapper = StandInProgram.Write(_folder.Path, "qemu-img-swapper", $"mv '{other}' '{source}'\nexec qemu-img \"$@\"");
+
+        var error = Assert.ThrowsAny<ImagePsException>(() => Converter(swapper).Convert(source, "qcow2", Temporary, CancellationToken.None));
+
+        Assert.Equal("ImportConversionFailed", error.ErrorId);
+        Assert.Contains("replaced or changed", error.Message);
+        Assert.Empty(LeftInTemp());
+    }
+
+    [Fact]
     public void A_qemu_img_that_spins_is_stopped_by_its_cpu_limit()
     {
         var source = _folder.RandomFile("disk.img", 4096);

@@ -95,6 +95,19 @@ public class ImportTemporaryFilesTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder.File("elsewhere")));
     }
 
+    [Fact]
+    public void A_file_in_place_of_import_temp_is_ImportTemporaryFileFailed()
+    {
+        Directory.CreateDirectory(_folder.File("repo"));
+        File.WriteAllText(Path.Combine(_folder.File("repo"), "import-temp"), "in the way");
+
+        var error = Assert.ThrowsAny<ImagePsException>(() => Files().Create("raw"));
+
+        Assert.Equal("ImportTemporaryFileFailed", error.ErrorId);
+        Assert.Equal(ErrorKind.WriteError, error.Kind);
+        Assert.Contains("import-temp", error.Message);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("lock")]
