@@ -48,6 +48,15 @@ BeforeAll {
         $name
     }
 
+    function Set-ImportSetting {
+        # The Import section of the current repository's imageps.json (the other keys kept).
+        param([Parameter(Mandatory)] [hashtable] $Import)
+        $values = Get-RepositorySetting
+        $values.Import = $Import
+        New-Item -ItemType Directory -Path $env:IMAGEPS_HOME -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME 'imageps.json') -Value ($values | ConvertTo-Json -Depth 10)
+    }
+
     function Get-TemporaryFile {
         $folder = Join-Path $env:IMAGEPS_HOME 'import-temp'
         if (-not (Test-Path -LiteralPath $folder)) { return @() }
@@ -209,9 +218,7 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         }
 
         It 'refuses a redirect to a host the settings do not allow (ImportUriRefused), checked on every hop' {
-            $values = Get-RepositorySetting
-            $values.Import = @{ AllowedHosts = @('127.0.0.1') }
-            Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME 'imageps.json') -Value ($values | ConvertTo-Json -Depth 10)
+            Set-ImportSetting @{ AllowedHosts = @('127.0.0.1') }
             $elsewhere = $Base.Replace('127.0.0.1', 'localhost') + '/debian-12-genericcloud-amd64.qcow2'
 
             Import-Image -Uri "$Base/redirect?to=$([uri]::EscapeDataString($elsewhere))" -RemoveOnFailure -ErrorVariable failed -ErrorAction SilentlyContinue
@@ -229,9 +236,7 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         }
 
         It 'gives up after MaxResumes (ImportConnectionLost), image Queued and no data' {
-            $values = Get-RepositorySetting
-            $values.Import = @{ MaxResumes = 1 }
-            Set-Content -LiteralPath (Join-Path $env:IMAGEPS_HOME 'imageps.json') -Value ($values | ConvertTo-Json -Depth 10)
+            Set-ImportSetting @{ MaxResumes = 1 }
             Import-Image -Uri "$Base/drop/100000/5/$(New-ServedCopy)" -ErrorVariable failed -ErrorAction SilentlyContinue
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImportConnectionLost*'
             (Get-Image -Status Queued).Properties['imageps_import_error'] | Should -BeLike 'ImportConnectionLost: *'
@@ -273,7 +278,7 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         It '-ThrottleLimit imports several at once and returns them in input order' {
             $urls = 1..3 | ForEach-Object { "$Base/rate/4000000/debian-12-genericcloud-amd64.qcow2?copy=$_" }
             $names = 'first', 'second', 'third'
-            $images = @(0..2 | ForEach-Object { [pscustomobject]@{ Uri = $urls[$_] } } | Import-Image -ThrottleLimit 3)
+            $images = @(0..2 | ForEach-Object { [pscustomobject]@{ Uri = [uri]$urls[$_] } } | Import-Image -ThrottleLimit 3)
             $images.Count | Should -Be 3
             $images.Status | Sort-Object -Unique | Should -Be 'Active'
             $images.Properties.imageps_import_source | Should -Be $urls
