@@ -132,6 +132,17 @@ internal static class SqliteCatalogSchema
         ALTER TABLE images ADD COLUMN status_before_delete TEXT;
         ALTER TABLE images ADD COLUMN pending_delete_at TEXT;
         """,
+
+        // 10: the scrubber's two queues as partial indexes (a few rows each, whatever the catalog's
+        // size): PendingDelete images in the order they are scrubbed (removal time, then id), and
+        // locations of deleted images whose data the store has not been seen to delete (status
+        // pending_delete, as Glance names it: a process died between the delete's catalog update
+        // and its store delete), swept a few per changing command. Locations that older versions
+        // marked deleted before their store delete stay with Clear-DeletedImage's store-wide sweep.
+        """
+        CREATE INDEX IF NOT EXISTS images_pending_delete ON images (pending_delete_at, id) WHERE status = 'pending_delete';
+        CREATE INDEX IF NOT EXISTS image_locations_to_delete ON image_locations (id) WHERE status = 'pending_delete';
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>
