@@ -114,7 +114,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage, ID
         var all = query.Clone();
         all.Skip = 0;
         all.First = null;
-        var filter = new ImageQueryFilter(all, Dialect);
+        var filter = Filter(all);
         if (!filter.PagedByCatalog) return List(all).LongCount();
         return Read((connection, transaction) =>
         {
@@ -123,6 +123,9 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage, ID
             return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         });
     }
+
+    /// <summary>The query's SQL as this catalog runs it.</summary>
+    internal virtual ImageQueryFilter Filter(ImageQuery query) => new(query, Dialect);
 
     /// <summary>The query's Skip and First over matching images, when the database could not cut the page itself.</summary>
     protected static IEnumerable<Image> CutPage(IEnumerable<Image> matching, ImageQueryFilter filter)
