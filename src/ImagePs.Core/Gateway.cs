@@ -28,7 +28,7 @@ internal sealed class Gateway
         factory = new PropertyProtectionImageFactory(factory, protections, caller);
 
         IImageRepository repository = backend.Catalog;
-        repository = new LocationImageRepository(repository, backend.Store, observer);
+        repository = new LocationImageRepository(repository, backend.Store, backend.Deletes, observer);
         repository = new QuotaImageRepository(repository, settings);
         repository = new PolicyImageRepository(repository, policy);
         repository = new NotifierImageRepository(repository, notifier);

@@ -171,17 +171,20 @@ internal sealed class ImageService
     }
 
     /// <summary>
-    /// What every command that changes the repository does first: scrubs up to
-    /// <see cref="ImageScrubber.PerCommandLimit"/> images past their window, for any caller (the
-    /// housekeeping Glance's scrubber service does). A failure is a warning: the command goes on.
-    /// Returns the images scrubbed.
+    /// What every command that changes the repository does first, for any caller (the housekeeping
+    /// Glance's scrubber service does), bounded: scrubs up to <see cref="ImageScrubber.PerCommandLimit"/>
+    /// images past their window, and deletes the data of up to <see cref="ImageScrubber.PerCommandDataLimit"/>
+    /// deleted images that their delete left in the store (a process that died between the catalog
+    /// update and the store delete). Two indexed catalog queries when there is nothing to do. A
+    /// failure is a warning: the command goes on. Returns the images scrubbed.
     /// </summary>
     public IReadOnlyList<Image> ScrubExpired()
     {
         if (Backend.Catalog is SqlImageRepository { IsWritable: false }) return Array.Empty<Image>();
-        if (Backend.Settings.DelayedDeleteSeconds <= 0 && !HasPendingDeletes()) return Array.Empty<Image>();
+        SweepDataOfDeletedImages();
         var now = UtcNow();
         var scrubbed = new List<Image>();
+        // Without the setting the window is 0: images left PendingDelete when it was removed are scrubbed.
         foreach (var image in Backend.Scrubber.Due(now, all: false, ImageScrubber.PerCommandLimit))
         {
             try
@@ -199,9 +202,12 @@ internal sealed class ImageService
         return scrubbed;
     }
 
-    /// <summary>The setting removed while images still wait: they are scrubbed (their window is 0 now).</summary>
-    private bool HasPendingDeletes() =>
-        Backend.Catalog.Count(new ImageQuery { Statuses = new[] { ImageStatus.PendingDelete }, First = 1 }) > 0;
+    private void SweepDataOfDeletedImages()
+    {
+        var deleted = Backend.Scrubber.SweepDataToDelete(ImageScrubber.PerCommandDataLimit,
+            (location, e) => _observer.Warning(string.Format(Messages.DataSweepFailed, location, e.Message)));
+        foreach (var location in deleted) _observer.Verbose(string.Format(Messages.OrphanDeleted, location));
+    }
 
     // --- changing an image: read, apply in memory (every rule checked), then save ---------------
     // The cmdlets check the save's rules (CheckSave) and ask for confirmation between the apply and

@@ -203,6 +203,53 @@ public class DelayedDeleteTests
         Assert.Equal(3000, repository.StoredBytes(repository.Service.GetImage(live.Id)).Length);
     }
 
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_delete_that_died_before_its_store_delete_is_finished_by_the_next_changing_command(TestBackend backend)
+    {
+        using var repository = new TestRepository(backend); // no delayed delete: Remove-Image deletes at once
+        var live = Upload(repository, repository.Service, "live", 3000);
+        var crashed = Upload(repository, repository.Service, "crashed", 2000);
+        var held = Upload(repository, repository.Service, "held", 1000);
+        // Processes that died during Remove-Image: the catalog's update done, the store's delete never run.
+        foreach (var id in new[] { crashed.Id, held.Id })
+        {
+            var row = repository.Backend.Catalog.Get(id);
+            row.Delete();
+            repository.Backend.Catalog.Remove(row);
+        }
+        Assert.Equal(3, repository.StoreFiles().Length);
+
+        // A read changes nothing; the scrub of a changing command deletes what no lease holds.
+        Assert.Equal(live.Id, Assert.Single(repository.Service.FindImages(new ImageQuery())).Id);
+        Assert.Equal(3, repository.StoreFiles().Length);
+        using (repository.Backend.Leases.TryAcquire(held.Id)) // e.g. a sweep in another process
+        {
+            Assert.Empty(repository.Service.ScrubExpired());
+            Assert.Equal(new[] { live.Id.ToString("D"), held.Id.ToString("D") }.Order(StringComparer.Ordinal), repository.StoreFiles().Order(StringComparer.Ordinal));
+        }
+        repository.Service.ScrubExpired(); // what the next changing cmdlet runs first
+
+        Assert.Equal(new[] { live.Id.ToString("D") }, repository.StoreFiles());
+        Assert.Empty(repository.Backend.Deletes.ListDataToDelete(10));
+        Assert.Equal(3000, repository.StoredBytes(repository.Service.GetImage(live.Id)).Length);
+        Assert.Contains(repository.Observer.VerboseMessages, m => m.Contains(crashed.Id.ToString("D")));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_delete_that_completes_leaves_nothing_queued(TestBackend backend)
+    {
+        using var repository = new TestRepository(backend);
+        var image = Upload(repository, repository.Service, "web", 1000);
+
+        repository.Service.RemoveImage(image.Id);
+
+        Assert.Empty(repository.StoreFiles());
+        Assert.Empty(repository.Backend.Deletes.ListDataToDelete(10));
+        Assert.Equal("deleted", Assert.Single(repository.Backend.FindDeleted(image.Id)!.Locations).Status);
+    }
+
     [Fact]
     public void The_sweep_leaves_partial_files_and_data_under_a_held_lease_alone()
     {

@@ -178,3 +178,42 @@ Describe 'Delayed delete settings' {
         Get-Image -Status PendingDelete | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A delete that died before its store delete (<TestBackend>)' -ForEach (Get-TestBackend) {
+    BeforeEach {
+        Use-TestRepository | Out-Null # no delayed delete: Remove-Image deletes the data at once
+        $other = New-RandomFile -Path (Join-Path $TestDrive ('other-' + [guid]::NewGuid().ToString('N') + '.raw')) -Length 4096 |
+            New-Image -Name other | Send-ImageData
+        $gone = New-RandomFile -Path (Join-Path $TestDrive ('gone-' + [guid]::NewGuid().ToString('N') + '.raw')) -Length 8192 |
+            New-Image -Name gone | Send-ImageData
+        $saved = Export-StoredData -Id $gone.Id -Path (Join-Path $TestDrive ('saved-' + [guid]::NewGuid().ToString('N')))
+        Remove-Image -Id $gone.Id -Force
+        # The state a process that died between the delete's catalog update and its store delete
+        # leaves: the row Deleted with its data queued for deletion (as that update writes it), the
+        # data still in the store.
+        Import-StoredData -Id $gone.Id -Path $saved
+        Invoke-CatalogQuery -Sql "UPDATE image_locations SET status = 'pending_delete' WHERE image_id = '$($gone.Id)'" | Out-Null
+    }
+
+    It 'is finished by the next command that changes the repository, never by Get-* cmdlets or completion' {
+        Get-Image | Out-Null
+        Get-Image -Id $other.Id | Out-Null
+        Get-ImageUsage | Out-Null
+        $line = 'Set-Image -Id '
+        TabExpansion2 -inputScript $line -cursorColumn $line.Length | Out-Null
+        Test-StoredData -Id $gone.Id | Should -BeTrue
+
+        $verbose = Set-Image -Id $other.Id -Name renamed -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+
+        Test-StoredData -Id $gone.Id | Should -BeFalse
+        ($verbose.Message -join "`n") | Should -BeLike "*$($gone.Id)*"
+        Invoke-CatalogQuery -Sql "SELECT status FROM image_locations WHERE image_id = '$($gone.Id)'" | Should -Be 'deleted'
+        Test-StoredData -Id $other.Id | Should -BeTrue
+        (Get-Image -Id $other.Id).Name | Should -Be 'renamed'
+    }
+
+    It 'is left alone by -WhatIf' {
+        Set-Image -Id $other.Id -Name renamed -WhatIf
+        Test-StoredData -Id $gone.Id | Should -BeTrue
+    }
+}

@@ -24,7 +24,11 @@ internal sealed class ImageQueryFilter
     private readonly bool _checkNames;
     private readonly SqlDialect _dialect;
 
-    public ImageQueryFilter(ImageQuery query, SqlDialect dialect)
+    /// <param name="tagShare">
+    /// For a catalog whose planner cannot estimate a tag pattern (SQLite keeps no histograms): the
+    /// share of images a tag prefilter matches, or null when unknown.
+    /// </param>
+    public ImageQueryFilter(ImageQuery query, SqlDialect dialect, Func<string, double?>? tagShare = null)
     {
         _dialect = dialect;
         Query = query;
@@ -63,7 +67,10 @@ internal sealed class ImageQueryFilter
             foreach (var tag in tags.Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 var pattern = WildcardPattern.Parse(tag);
-                _conditions.Add($"id IN (SELECT t.image_id FROM image_tags t WHERE {Matches("t.value_folded", pattern, "t.value_folded")})");
+                var condition = $"id IN (SELECT t.image_id FROM image_tags t WHERE {Matches("t.value_folded", pattern, "t.value_folded")})";
+                if (pattern.FoldedLiteral is null && tagShare?.Invoke(dialect.NamePrefilter(pattern)) is double share)
+                    condition = dialect.Likely(condition, share);
+                _conditions.Add(condition);
                 if (pattern.NeedsExactCheck) _exactTags.Add(pattern);
             }
         }

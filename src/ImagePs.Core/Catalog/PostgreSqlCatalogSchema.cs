@@ -147,6 +147,29 @@ internal static class PostgreSqlCatalogSchema
         ALTER TABLE images ADD COLUMN status_before_delete TEXT;
         ALTER TABLE images ADD COLUMN pending_delete_at timestamptz;
         """,
+
+        // 10: the scrubber's two queues as partial indexes (a few rows each, whatever the catalog's
+        // size): PendingDelete images in the order they are scrubbed (removal time, then id), and
+        // locations of deleted images whose data the store has not been seen to delete (status
+        // pending_delete, as Glance names it: a process died between the delete's catalog update
+        // and its store delete), swept a few per changing command. Locations that older versions
+        // marked deleted before their store delete stay with Clear-DeletedImage's store-wide sweep.
+        """
+        CREATE INDEX IF NOT EXISTS images_pending_delete ON images (pending_delete_at NULLS FIRST, id) WHERE status = 'pending_delete';
+        CREATE INDEX IF NOT EXISTS image_locations_to_delete ON image_locations (id) WHERE status = 'pending_delete';
+        """,
+
+        // 11: -UpdatedAfter/-UpdatedBefore in the listing order walk the shown listing and test the
+        // update time of each row: with updated_at in that index the test is made on the index
+        // entry, not on the table row it points to (174 ms for -First 100 at 100,000 images when the
+        // recent updates are the recent images). It replaces images_shown_listing, whose order it keeps.
+        // And a tag wildcard's LIKE prefix needs a text_pattern_ops index (image_tags_value is in the
+        // database's collation, so a rare tag's prefix read all of image_tags).
+        """
+        DROP INDEX IF EXISTS images_shown_listing;
+        CREATE INDEX IF NOT EXISTS images_shown_updated_listing ON images (deleted, hidden, created_at, id, updated_at);
+        CREATE INDEX IF NOT EXISTS image_tags_value_pattern ON image_tags (value_folded text_pattern_ops, image_id);
+        """,
     };
 
     /// <summary>The schema version this module writes.</summary>

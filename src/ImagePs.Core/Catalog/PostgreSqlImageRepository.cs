@@ -62,7 +62,7 @@ internal sealed class PostgreSqlImageRepository : SqlImageRepository
     /// </summary>
     public override IEnumerable<Image> List(ImageQuery query)
     {
-        var filter = new ImageQueryFilter(query, Dialect);
+        var filter = Filter(query);
         return CutPage(Pages(filter), filter);
     }
 

@@ -46,6 +46,12 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string Selective(string condition) => condition;
 
+    /// <summary>
+    /// A condition true for about <paramref name="share"/> of the rows, as measured: the dialect may
+    /// tell its planner, so that it chooses between searching the condition and walking the listing order.
+    /// </summary>
+    public virtual string Likely(string condition, double share) => condition;
+
     /// <summary>LIMIT/OFFSET for a page; empty for the whole listing.</summary>
     public abstract string LimitOffset(long? first, long skip);
 

@@ -13,7 +13,7 @@ namespace ImagePs.Catalog;
 /// conditional UPDATE on the status read), with the differences in a <see cref="SqlDialect"/>.
 /// Subclasses open connections, stream listings their own way and say what an unusable catalog is.
 /// </summary>
-internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
+internal abstract class SqlImageRepository : IImageRepository, IStorageUsage, IDeleteQueue
 {
     /// <summary>Images read (and their children loaded) per batch or page of a listing.</summary>
     protected const int PageSize = 256;
@@ -114,7 +114,7 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
         var all = query.Clone();
         all.Skip = 0;
         all.First = null;
-        var filter = new ImageQueryFilter(all, Dialect);
+        var filter = Filter(all);
         if (!filter.PagedByCatalog) return List(all).LongCount();
         return Read((connection, transaction) =>
         {
@@ -123,6 +123,9 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         });
     }
+
+    /// <summary>The query's SQL as this catalog runs it.</summary>
+    internal virtual ImageQueryFilter Filter(ImageQuery query) => new(query, Dialect);
 
     /// <summary>The query's Skip and First over matching images, when the database could not cut the page itself.</summary>
     protected static IEnumerable<Image> CutPage(IEnumerable<Image> matching, ImageQueryFilter filter)
@@ -188,7 +191,8 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
                 AddParameter(update, "@expected", GlanceNames.Of(expected));
                 if (update.ExecuteNonQuery() == 0) throw SaveFailure(connection, transaction, image, expected);
             }
-            using (var locations = Command(connection, transaction, "UPDATE image_locations SET status = 'deleted' WHERE image_id = @id"))
+            // Glance's location status pending_delete: the data is to be deleted; ConfirmDataDeleted marks it deleted.
+            using (var locations = Command(connection, transaction, $"UPDATE image_locations SET status = '{DataToDelete}' WHERE image_id = @id"))
             {
                 AddParameter(locations, "@id", Dialect.Id(image.Id));
                 locations.ExecuteNonQuery();
@@ -235,6 +239,45 @@ internal abstract class SqlImageRepository : IImageRepository, IStorageUsage
             }));
         return images.Count == 1 ? images[0] : null;
     }
+
+    /// <summary>The location status of a deleted image's data not yet confirmed gone from the store (Glance's name for it).</summary>
+    internal const string DataToDelete = "pending_delete";
+
+    /// <summary>One search of images_pending_delete (migration 10), a partial index in this very order.</summary>
+    public IReadOnlyList<Image> ListPendingDelete(DateTime? removedAtOrBefore, int? limit)
+    {
+        var bound = removedAtOrBefore is null ? "" : " AND pending_delete_at <= @before";
+        var order = $"ORDER BY {Dialect.OrderTerm("pending_delete_at", descending: false, nullable: true)}, id";
+        return ReadPage($"WHERE status = 'pending_delete' AND deleted = @false{bound} {order} {Dialect.LimitOffset(limit, 0)}", c =>
+        {
+            AddParameter(c, "@false", Dialect.Flag(false));
+            if (removedAtOrBefore is DateTime before) AddParameter(c, "@before", Dialect.Time(before));
+        });
+    }
+
+    /// <summary>One search of image_locations_to_delete (migration 10), a partial index of the few such locations.</summary>
+    public IReadOnlyList<(Guid ImageId, string Location)> ListDataToDelete(int limit) =>
+        Read((connection, transaction) =>
+        {
+            using var select = Command(connection, transaction,
+                $"SELECT l.image_id, l.url FROM image_locations l JOIN images i ON i.id = l.image_id " +
+                $"WHERE l.status = '{DataToDelete}' AND i.deleted = @true ORDER BY l.id {Dialect.LimitOffset(limit, 0)}");
+            AddParameter(select, "@true", Dialect.Flag(true));
+            using var reader = select.ExecuteReader();
+            var found = new List<(Guid, string)>();
+            while (reader.Read()) found.Add((Dialect.ReadId(reader, 0), reader.GetString(1)));
+            return found;
+        });
+
+    public void ConfirmDataDeleted(Guid imageId, string location) =>
+        Write((connection, transaction) =>
+        {
+            using var update = Command(connection, transaction,
+                $"UPDATE image_locations SET status = 'deleted' WHERE image_id = @id AND url = @url AND status = '{DataToDelete}'");
+            AddParameter(update, "@id", Dialect.Id(imageId));
+            AddParameter(update, "@url", location);
+            update.ExecuteNonQuery();
+        });
 
     public long StorageUsedBy(string? owner, Guid excluding) =>
         Read((connection, transaction) => StorageUsedBy(connection, transaction, owner, excluding));

@@ -44,6 +44,9 @@ internal sealed class SqliteDialect : SqlDialect
     /// </summary>
     public override string Selective(string condition) => $"likelihood({condition}, 0.0001)";
 
+    public override string Likely(string condition, double share) =>
+        FormattableString.Invariant($"likelihood({condition}, {Math.Clamp(share, 0.0, 1.0):0.######})");
+
     public override string LimitOffset(long? first, long skip) =>
         first is null && skip == 0 ? "" : FormattableString.Invariant($"LIMIT {first ?? -1} OFFSET {skip}");
 

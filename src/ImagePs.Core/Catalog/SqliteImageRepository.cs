@@ -127,8 +127,43 @@ internal sealed class SqliteImageRepository : SqlImageRepository
     /// </summary>
     public override IEnumerable<Image> List(ImageQuery query)
     {
-        var filter = new ImageQueryFilter(query, Dialect);
+        var filter = Filter(query);
         return CutPage(Matching(filter), filter);
+    }
+
+    /// <summary>
+    /// SQLite keeps no histograms, so it cannot tell a tag wildcard matching 0.1% of the images
+    /// from one matching 11%: it searched image_tags for both, and for 11,000 matches read and
+    /// sorted them all before the first of a -First 100 page (218 ms at 100,000 images), where
+    /// walking the listing order finds 100 within 1,000 rows. Tag patterns are told their share.
+    /// </summary>
+    internal override ImageQueryFilter Filter(ImageQuery query) => new(query, Dialect, TagShare);
+
+    /// <summary>
+    /// The share of images a tag prefilter matches, counted in image_tags_value up to a fifth of the
+    /// catalog (beyond that, walking the listing order wins anyway); the image count is the table's
+    /// highest rowid (rows are never removed). Null for an empty catalog or when it cannot be read.
+    /// </summary>
+    private double? TagShare(string prefilter)
+    {
+        try
+        {
+            return Read((connection, transaction) =>
+            {
+                using var rows = Command(connection, transaction, "SELECT COALESCE(MAX(rowid), 0) FROM images");
+                var images = Convert.ToInt64(rows.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                if (images == 0) return (double?)null;
+                using var count = Command(connection, transaction,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM image_tags WHERE value_folded GLOB @pattern LIMIT @cap)");
+                AddParameter(count, "@pattern", prefilter);
+                AddParameter(count, "@cap", images / 5 + 1);
+                return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) / (double)images;
+            });
+        }
+        catch (ImagePsException)
+        {
+            return null; // only a hint: the listing itself reports what is wrong
+        }
     }
 
     private IEnumerable<Image> Matching(ImageQueryFilter filter)

@@ -99,17 +99,20 @@ internal sealed class LocationDataWriter : IImageDataWriter
 /// <summary>
 /// The location layer, catalog side: removing an image also deletes its data (a delayed delete,
 /// to PendingDelete, keeps it for Restore-Image until the scrub). The catalog is
-/// updated first, so a failure can leave an orphan file (reported) but never an active image
-/// without data.
+/// updated first (the data queued for deletion in the same transaction), so a failure can leave an
+/// orphan file (reported, and deleted by the scrub of a later changing command) but never an active
+/// image without data.
 /// </summary>
 internal sealed class LocationImageRepository : ImageRepositoryProxy
 {
     private readonly IImageStore _store;
+    private readonly IDeleteQueue _deletes;
     private readonly IOperationObserver _observer;
 
-    public LocationImageRepository(IImageRepository inner, IImageStore store, IOperationObserver observer) : base(inner)
+    public LocationImageRepository(IImageRepository inner, IImageStore store, IDeleteQueue deletes, IOperationObserver observer) : base(inner)
     {
         _store = store;
+        _deletes = deletes;
         _observer = observer;
     }
 
@@ -126,6 +129,15 @@ internal sealed class LocationImageRepository : ImageRepositoryProxy
             catch (ImagePsException e)
             {
                 _observer.Warning(string.Format(Messages.DataNotDeleted, image, e.Message));
+                continue; // still queued: the scrub of a later changing command deletes it
+            }
+            try
+            {
+                _deletes.ConfirmDataDeleted(image.Id, location.Url);
+            }
+            catch (ImagePsException)
+            {
+                // Unconfirmed, it stays queued: a later scrub deletes it again (nothing there) and confirms it.
             }
         }
     }

@@ -19,24 +19,28 @@ namespace ImagePs.Settings;
 internal sealed class RepositoryBackend
 {
     private RepositoryBackend(RepositoryFolder folder, RepositorySettings settings, IImageRepository catalog,
-        IStorageUsage storageUsage, IImageStore store, IUploadLeases leases, IVirtualSizeProbe probe)
+        IStorageUsage storageUsage, IDeleteQueue deletes, IImageStore store, IUploadLeases leases, IVirtualSizeProbe probe)
     {
         Folder = folder;
         Settings = settings;
         Catalog = catalog;
         StorageUsage = storageUsage;
+        Deletes = deletes;
         Store = store;
         Leases = leases;
         Probe = probe;
         Certificates = new SignatureCertificates(settings.CertificatesPath ?? folder.CertificatesPath);
         Recovery = new UploadRecovery(catalog, store, leases);
-        Scrubber = new ImageScrubber(catalog, store, leases, settings);
+        Scrubber = new ImageScrubber(catalog, deletes, store, leases, settings);
     }
 
     public RepositoryFolder Folder { get; }
     public RepositorySettings Settings { get; }
     public IImageRepository Catalog { get; }
     public IStorageUsage StorageUsage { get; }
+
+    /// <summary>The catalog's queues of deletes still to finish (delayed deletes, data of deleted images).</summary>
+    internal IDeleteQueue Deletes { get; }
     public IImageStore Store { get; }
     public IUploadLeases Leases { get; }
     public IVirtualSizeProbe Probe { get; }
@@ -98,7 +102,7 @@ internal sealed class RepositoryBackend
         var settings = RepositorySettings.Load(folder.SettingsPath);
         var (catalog, members, leases) = OpenCatalog(folder, settings, readOnly);
         var store = OpenStore(folder, settings);
-        return new RepositoryBackend(folder, settings, catalog, catalog, store, leases, ProbeFor(settings))
+        return new RepositoryBackend(folder, settings, catalog, catalog, catalog, store, leases, ProbeFor(settings))
         {
             Members = members,
             Policy = PolicyRules.Load(folder.FindPolicyFile(settings)),

@@ -20,14 +20,19 @@ internal sealed class ImageScrubber
     /// <summary>How many expired images a command that changes the repository scrubs on its way (bounded work per command).</summary>
     public const int PerCommandLimit = 16;
 
+    /// <summary>How many locations of deleted images a changing command checks for leftover data on its way.</summary>
+    public const int PerCommandDataLimit = 16;
+
     private readonly IImageRepository _catalog;
+    private readonly IDeleteQueue _queue;
     private readonly IImageStore _store;
     private readonly IUploadLeases _leases;
     private readonly long _windowSeconds;
 
-    public ImageScrubber(IImageRepository catalog, IImageStore store, IUploadLeases leases, RepositorySettings settings)
+    public ImageScrubber(IImageRepository catalog, IDeleteQueue queue, IImageStore store, IUploadLeases leases, RepositorySettings settings)
     {
         _catalog = catalog;
+        _queue = queue;
         _store = store;
         _leases = leases;
         _windowSeconds = settings.DelayedDeleteSeconds;
@@ -39,14 +44,12 @@ internal sealed class ImageScrubber
 
     public bool IsExpired(Image image, DateTime now) => WindowEnd(image) <= now;
 
-    /// <summary>PendingDelete images to scrub, oldest delete first: those whose window has passed, or every one (<paramref name="all"/>).</summary>
-    public IReadOnlyList<Image> Due(DateTime now, bool all, int? limit = null)
-    {
-        var pending = _catalog.List(new ImageQuery { Statuses = new[] { ImageStatus.PendingDelete } })
-            .Where(i => all || IsExpired(i, now))
-            .OrderBy(i => i.PendingDeleteAt ?? DateTime.MinValue).ThenBy(i => i.Id);
-        return (limit is int most ? pending.Take(most) : pending).ToList();
-    }
+    /// <summary>
+    /// PendingDelete images to scrub, oldest delete first (then by id): those whose window has passed,
+    /// or every one (<paramref name="all"/>); a catalog query, never a listing filtered here.
+    /// </summary>
+    public IReadOnlyList<Image> Due(DateTime now, bool all, int? limit = null) =>
+        _queue.ListPendingDelete(all ? null : now.AddSeconds(-_windowSeconds), limit);
 
     /// <summary>
     /// Scrubs one PendingDelete image: a window not yet over is ended first (a compare-and-swap, so a
@@ -63,6 +66,40 @@ internal sealed class ImageScrubber
         foreach (var location in image.Locations) _store.Delete(location.Url);
         image.SetStatus(ImageStatus.Deleted);
         _catalog.Remove(image);
+        foreach (var location in image.Locations) _queue.ConfirmDataDeleted(image.Id, location.Url);
+    }
+
+    /// <summary>
+    /// The per-command half of the orphan sweep, bounded: up to <paramref name="limit"/> locations of
+    /// deleted images whose data the store was not seen to delete (a process that died between a
+    /// delete's catalog update and its store delete, or a store that failed) are deleted now, each
+    /// under the image's upload lease with the catalog asked again under it, as <see cref="SweepOrphans"/>
+    /// does; a held lease leaves it for a later command. A location's data never is a partial write
+    /// (those are renamed to it only once complete). A location that fails goes to
+    /// <paramref name="failed"/> and stays queued. Returns the locations deleted.
+    /// </summary>
+    public IReadOnlyList<string> SweepDataToDelete(int limit, Action<string, ImagePsException> failed)
+    {
+        var deleted = new List<string>();
+        foreach (var (id, location) in _queue.ListDataToDelete(limit))
+        {
+            try
+            {
+                using (var lease = _leases.TryAcquire(id))
+                {
+                    if (lease is null || IsLive(id)) continue;
+                    _store.Delete(location);
+                    _queue.ConfirmDataDeleted(id, location);
+                }
+                _leases.Forget(id);
+                deleted.Add(location);
+            }
+            catch (ImagePsException e)
+            {
+                failed(location, e);
+            }
+        }
+        return deleted;
     }
 
     /// <summary>

@@ -86,8 +86,8 @@ public class HiddenImageTests
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; " +
-                "DROP INDEX images_status_rank_listing; DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
+            downgrade.CommandText = "DROP INDEX images_pending_delete; DROP INDEX image_locations_to_delete; ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; " +
+                "DROP INDEX images_status_rank_listing; DROP INDEX images_shown_updated_listing; ALTER TABLE images DROP COLUMN hidden; PRAGMA user_version = 6;";
             downgrade.ExecuteNonQuery();
         }
         SqliteConnection.ClearAllPools();

@@ -52,9 +52,9 @@ public class SqliteImageMemberRepositoryTests : IDisposable
         {
             connection.Open();
             using var downgrade = connection.CreateCommand();
-            // Undo migrations 9, 8, 7, 5, 3 and 2: the catalog as schema version 1 wrote it.
+            // Undo migrations 11, 10, 9, 8, 7, 5, 3 and 2: the catalog as schema version 1 wrote it.
             downgrade.CommandText =
-                "ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; DROP INDEX images_status_rank_listing; DROP INDEX images_shown_listing; ALTER TABLE images DROP COLUMN hidden; ALTER TABLE images DROP COLUMN version; DROP INDEX images_status_listing; DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); " +
+                "DROP INDEX images_pending_delete; DROP INDEX image_locations_to_delete; ALTER TABLE images DROP COLUMN status_before_delete; ALTER TABLE images DROP COLUMN pending_delete_at; DROP INDEX images_status_rank_listing; DROP INDEX images_shown_updated_listing; ALTER TABLE images DROP COLUMN hidden; ALTER TABLE images DROP COLUMN version; DROP INDEX images_status_listing; DROP INDEX image_properties_value; CREATE INDEX images_status ON images (status); " +
                 "DROP TABLE image_members; PRAGMA user_version = 1;";
             downgrade.ExecuteNonQuery();
         }
