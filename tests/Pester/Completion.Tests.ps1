@@ -72,8 +72,8 @@ Describe 'Tab completion' {
         @{ Line = 'Get-Image -DiskFormat Q'; Expected = 'qcow2' }
         @{ Line = 'Set-Image -DiskFormat r'; Expected = 'raw' }
         @{ Line = 'Import-Image -DiskFormat vh'; Expected = 'vhd', 'vhdx' }
-        @{ Line = 'Import-Image -ConvertTo '; Expected = 'raw', 'qcow2', 'vmdk', 'vhdx', 'vhd', 'vdi' }
-        @{ Line = 'Import-Image -ConvertTo vh'; Expected = 'vhdx', 'vhd' }
+        @{ Line = 'Import-Image -ConvertTo '; Expected = 'qcow2', 'raw', 'vdi', 'vhd', 'vhdx', 'vmdk' }
+        @{ Line = 'Import-Image -ConvertTo vh'; Expected = 'vhd', 'vhdx' }
     ) {
         (Get-Completion $Line).CompletionText | Should -Be $Expected
     }

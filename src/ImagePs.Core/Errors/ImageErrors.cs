@@ -351,9 +351,6 @@ internal static class ImageErrors
     public static ImagePsException ImportFormatConflict(string diskFormat, string convertTo) =>
         new("ImportFormatConflict", ErrorKind.InvalidArgument, F(Messages.ImportFormatConflict, Shorten(diskFormat), Shorten(convertTo)), convertTo);
 
-    public static ImagePsException ChecksumFileTooLarge(string source, long maxBytes) =>
-        new("ChecksumFileTooLarge", ErrorKind.InvalidData, F(Messages.ChecksumFileTooLarge, source, maxBytes), source);
-
     public static ImagePsException SourceHashMismatch(string source, string expected, string actual) =>
         new("SourceHashMismatch", ErrorKind.InvalidData, F(Messages.SourceHashMismatch, source, expected, actual), source);
 

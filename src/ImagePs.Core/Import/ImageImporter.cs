@@ -103,8 +103,8 @@ internal sealed class ImageImporter
     private static string ReadChecksumFile(string path)
     {
         using var file = SourceFile.Open(path, out var length);
-        if (length > ChecksumFileMaxBytes) throw ImageErrors.ChecksumFileTooLarge(path, ChecksumFileMaxBytes);
-        using var reader = new StreamReader(new LimitingStream(file, ChecksumFileMaxBytes, () => ImageErrors.ChecksumFileTooLarge(path, ChecksumFileMaxBytes)));
+        if (length > ChecksumFileMaxBytes) throw ImageErrors.ImportTextTooLarge(path, ChecksumFileMaxBytes);
+        using var reader = new StreamReader(new LimitingStream(file, ChecksumFileMaxBytes, () => ImageErrors.ImportTextTooLarge(path, ChecksumFileMaxBytes)));
         try
         {
             return reader.ReadToEnd();
