@@ -6,6 +6,7 @@
 // GET /<options>/<file>              the file through the options below (any order, combined):
 //     drop/<bytes>/<times>           the first <times> answers for this path close the connection after <bytes> body bytes
 //     stall/<bytes>/<seconds>/<times> the first <times> answers send <bytes> body bytes, then nothing for <seconds>, then close
+//     hang/<seconds>/<times>         the first <times> requests for this path get no answer for <seconds> (then the file)
 //     norange                        Range is ignored (always 200, whole file), no Accept-Ranges
 //     noetag                         neither ETag nor Last-Modified
 //     changing                       a new ETag on every answer
@@ -40,6 +41,7 @@ var app = builder.Build();
 var log = new ConcurrentQueue<RequestLogEntry>();
 var served = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
 var answers = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+var hangs = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
 
 app.Use(async (context, next) =>
 {
@@ -107,6 +109,11 @@ async Task Serve(HttpContext context, string route)
         context.Response.StatusCode = 401;
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"test\"";
         return;
+    }
+    if (options.HangTimes > 0 && hangs.AddOrUpdate(context.Request.Path.Value!, 0, (_, n) => n + 1) < options.HangTimes)
+    {
+        try { await Task.Delay(TimeSpan.FromSeconds(options.HangSeconds), context.RequestAborted); }
+        catch (OperationCanceledException) { return; }
     }
     var info = new FileInfo(path);
     var lastModified = new DateTimeOffset(info.LastWriteTimeUtc.Ticks - info.LastWriteTimeUtc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
@@ -228,6 +235,8 @@ internal sealed class FaultOptions
     public long StallAfter { get; private set; }
     public int StallSeconds { get; private set; }
     public int StallTimes { get; private set; }
+    public int HangSeconds { get; private set; }
+    public int HangTimes { get; private set; }
     public bool NoRange { get; private set; }
     public bool NoEtag { get; private set; }
     public bool Changing { get; private set; }
@@ -256,6 +265,11 @@ internal sealed class FaultOptions
                     options.StallSeconds = int.Parse(parts[i + 2]);
                     options.StallTimes = int.Parse(parts[i + 3]);
                     i += 4;
+                    break;
+                case "hang":
+                    options.HangSeconds = int.Parse(parts[i + 1]);
+                    options.HangTimes = int.Parse(parts[i + 2]);
+                    i += 3;
                     break;
                 case "norange":
                     options.NoRange = true;

@@ -51,13 +51,13 @@ function Stop-TestWebServer {
         }
     }
     catch [System.InvalidOperationException] { }
-    $process.Dispose()
 }
 
 function Get-TestWebServerLog {
     # Every request the server saw (method, path, host, range, ifRange, authorization), oldest first.
     param([Parameter(Mandatory, Position = 0)] $Server)
-    Invoke-RestMethod -Uri ($Server.Url + 'log') -NoProxy
+    $entries = Invoke-RestMethod -Uri ($Server.Url + 'log') -NoProxy
+    foreach ($entry in $entries) { $entry }
 }
 
 function Get-TestWebServerBytesServed {

@@ -136,6 +136,17 @@ public class HttpDownloadTests : IClassFixture<HttpDownloadTests.Served>
     }
 
     [Fact]
+    public void A_server_that_does_not_answer_within_StallTimeoutSeconds_is_ImportTimedOut()
+    {
+        var path = $"/hang/60/1/{served.Copy()}";
+        var error = Assert.ThrowsAny<ImagePsException>(() => Download(path, Settings("{ \"StallTimeoutSeconds\": 1 }")));
+        Assert.Equal("ImportTimedOut", error.ErrorId);
+        Assert.Equal(ErrorKind.OperationTimeout, error.Kind);
+        Assert.Contains(served.Server.At(path).AbsoluteUri, error.Message);
+        Assert.Contains("1 s", error.Message);
+    }
+
+    [Fact]
     public void Gives_up_after_MaxResumes_with_ImportConnectionLost()
     {
         var path = $"/drop/100000/10/{served.Copy()}";
