@@ -18,7 +18,7 @@ BeforeAll {
     }
 }
 
-Describe 'bench/<_> runs as documented' -ForEach @('Upload.ps1', 'Inspect.ps1', 'Catalog.ps1', 'S3Upload.ps1', 'TestImage.ps1') {
+Describe 'bench/<_> runs as documented' -ForEach @('Upload.ps1', 'Inspect.ps1', 'Catalog.ps1', 'S3Upload.ps1', 'TestImage.ps1', 'Import.ps1') {
     It 'runs to the end at a tiny size and reports its rows' {
         $script = $_
         switch ($script) {
@@ -43,6 +43,14 @@ Describe 'bench/<_> runs as documented' -ForEach @('Upload.ps1', 'Inspect.ps1', 
                 $run.Output | Should -Match 'Test-Image verifies at \d+\.\d\d x the throughput of openssl dgst -md5'
                 $run.Output | Should -Match 'cores \(.+\); disk: '
                 Join-Path $TestDrive 'verify' | Should -Not -Exist -Because 'the bench removes its work folder'
+            }
+            'Import.ps1' {
+                $run = Invoke-Bench $script @('-SizeMiB', '4', '-Runs', '1', '-ParallelMiB', '1', '-RateMiBps', '4', '-WorkFolder', (Join-Path $TestDrive 'import'))
+                foreach ($row in 'curl | openssl dgst -md5', 'Import-Image -Uri (raw)', 'xz -dc | openssl dgst -md5', 'Import-Image -Uri (.xz)', 'four, -ThrottleLimit 4') { $run.Output | Should -Match ([regex]::Escape($row)) }
+                $run.Output | Should -Match 'Import-Image from the web server runs at \d+\.\d\d x'
+                $run.Output | Should -Match 'Peak memory growth with four imports running: \d+'
+                $run.Output | Should -Match 'cores \(.+\); disk: '
+                Join-Path $TestDrive 'import' | Should -Not -Exist -Because 'the bench removes its work folder'
             }
             'S3Upload.ps1' {
                 if (-not $env:IMAGEPS_TEST_POSTGRESQL -and $env:IMAGEPS_REQUIRE_SERVERS -ne '1') {

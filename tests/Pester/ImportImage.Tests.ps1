@@ -162,6 +162,17 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
             @(Get-Image).Count | Should -Be 1
         }
 
+        It 'with -SkipExisting and no hash known before, finds the duplicate once downloaded and keeps no second record or data' {
+            $url = "$Base/debian-12-genericcloud-amd64.qcow2"
+            $first = Import-Image -Uri $url -SkipExisting
+            $second = Import-Image -Uri $url -SkipExisting -Verbose 4>&1
+            $images = @($second | Where-Object { $_ -is [ImagePs.Image] })
+            $images.Id | Should -Be $first.Id
+            @($second | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*in the catalog already*' }).Count | Should -Be 1
+            @(Get-Image -Status Queued, Active, Saving).Count | Should -Be 1
+            @(Get-StoreFile).Count | Should -Be 1
+        }
+
         It 'takes a BSD-style SHA512 checksum file' {
             $image = Import-Image -Uri "$Base/debian-12-genericcloud-amd64.qcow2" -ChecksumUri "$Base/SHA512SUMS"
             $image.Properties['imageps_source_hash'] | Should -Be ('sha512:' + (Get-ExternalHash $Disk.FullName sha512))

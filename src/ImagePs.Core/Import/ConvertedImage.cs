@@ -5,8 +5,6 @@ namespace ImagePs.Import;
 /// <summary>What <see cref="ImageConverter.Convert"/> made: the converted file (deleted on Dispose) and where it came from.</summary>
 internal sealed class ConvertedImage : IDisposable
 {
-    /// <summary>The read-only property that records the original: <c>&lt;format&gt;:sha512:&lt;hex&gt;</c>.</summary>
-    public const string ConvertedFromProperty = "imageps_converted_from";
 
     private readonly TemporaryFile _file;
 

@@ -213,6 +213,14 @@ internal sealed class ImageImporter
             _observer.Verbose(string.Format(Messages.ImportDone, request.Description, image));
             return image;
         }
+        catch (AlreadyImported duplicate)
+        {
+            // -SkipExisting on a source whose hash was only known once it was read: the data is
+            // deleted again (the upload's own cleanup) and so is the record just made for it.
+            if (request.RetryId is null) _service.RemoveImage(id);
+            _observer.Verbose(string.Format(Messages.ImportAlreadyPresent, request.Description, duplicate.Existing));
+            return duplicate.Existing;
+        }
         catch (ImagePsException e)
         {
             AfterFailure(id, request, $"{e.ErrorId}: {e.Message}");
@@ -238,7 +246,11 @@ internal sealed class ImageImporter
             ExpectedOsHashValue = request.OsHashValue,
             ProgressPosition = () => fetched.BytesRead,
             ProgressTotal = source.Length,
-            AfterData = uploaded => FinishSource(uploaded, fetched, expected, request),
+            AfterData = uploaded =>
+            {
+                FinishSource(uploaded, fetched, expected, request);
+                if (request.SkipExisting && expected is null) RefuseDuplicate(uploaded);
+            },
         };
         if (image.DiskFormat is null)
         {
@@ -297,26 +309,28 @@ internal sealed class ImageImporter
             recordedSourceHash = CheckSourceHash(fetched, expected, request);
         }
 
-        var detected = DiskFormatRules.DiskFormatFor(ImageInspector.Inspect(copy.Path).Format, copy.Path);
+        string detected;
+        using (var written = copy.OpenRead()) detected = DiskFormatRules.DiskFormatFor(ImageInspector.Inspect(written).Format, copy.Path);
         if (detected == target)
         {
             _observer.Verbose(string.Format(Messages.ImportNoConversion, request.Description, target));
-            return UploadFile(id, copy.Path, request, image => image.SetSystemProperty(SystemProperties.SourceHash, recordedSourceHash), cancellationToken);
+            return UploadFile(id, copy.OpenRead(), request, image => image.SetSystemProperty(SystemProperties.SourceHash, recordedSourceHash), cancellationToken);
         }
         _observer.Verbose(string.Format(Messages.ImportConverting, request.Description, detected, target));
         using var converted = new ImageConverter(backend.Settings, backend.Probe, _observer).Convert(copy.Path, target, temporary, cancellationToken);
         copy.Dispose(); // the original is no longer needed: free its space before the upload
-        return UploadFile(id, converted.Path, request, image =>
+        return UploadFile(id, converted.OpenRead(), request, image =>
         {
             image.SetSystemProperty(SystemProperties.SourceHash, recordedSourceHash);
             image.SetSystemProperty(SystemProperties.ConvertedFrom, converted.RecordedFrom);
         }, cancellationToken);
     }
 
-    private Image UploadFile(Guid id, string path, ImportRequest request, Action<Image> record, CancellationToken cancellationToken)
+    /// <summary>Uploads a temporary file (opened by its owner, never through a link planted in import-temp).</summary>
+    private Image UploadFile(Guid id, FileStream opened, ImportRequest request, Action<Image> record, CancellationToken cancellationToken)
     {
-        using var file = SourceFile.Open(path, out var length, cancellationToken);
-        var upload = new ImageDataSource(file, length, request.Description)
+        using var file = opened;
+        var upload = new ImageDataSource(file, file.Length, request.Description)
         {
             ExpectedChecksum = request.Checksum,
             ExpectedOsHashValue = request.OsHashValue,
@@ -372,6 +386,22 @@ internal sealed class ImageImporter
         if (decompressed.Format is null) return new OpenedData(decompressed, false, decompressed);
         _observer.Verbose(string.Format(Messages.ImportDecompressing, request.Description, decompressed.Format, decompressed.Decoder));
         return new OpenedData(decompressed, true, decompressed);
+    }
+
+    /// <summary>Stops an upload whose data an Active image of the caller already has (found by its SHA-512 or source hash).</summary>
+    private void RefuseDuplicate(Image uploaded)
+    {
+        uploaded.Properties.TryGetValue(SystemProperties.SourceHash, out var sourceHash);
+        var existing = FindByHashes(null, uploaded.OsHashValue, sourceHash is null ? Array.Empty<string>() : new[] { sourceHash });
+        if (existing is not null && existing.Id != uploaded.Id) throw new AlreadyImported(existing);
+    }
+
+    /// <summary>Not an error: the upload is undone because its data is in the catalog already.</summary>
+    private sealed class AlreadyImported : Exception
+    {
+        public AlreadyImported(Image existing) => Existing = existing;
+
+        public Image Existing { get; }
     }
 
     /// <summary>The upload's last step before its data is accepted: the source hash checked and recorded, any earlier import error forgotten.</summary>

@@ -52,8 +52,8 @@ internal sealed class ImageDataSource
     public long? ProgressTotal { get; set; }
 
     /// <summary>
-    /// Called once the data is stored and its declared hashes checked, before anything else accepts
-    /// it; throws to refuse it (the data is then deleted and the image goes back to Queued). System
+    /// Called once the data is stored, its declared hashes checked and recorded on the image (size,
+    /// checksum, os_hash_value), before its content is inspected; throws to refuse it (the data is then deleted and the image goes back to Queued). System
     /// properties it sets on the image are kept with the upload (an import's source hash).
     /// </summary>
     public System.Action<Image>? AfterData { get; set; }

@@ -57,10 +57,10 @@ internal sealed class LocationDataWriter : IImageDataWriter
         try
         {
             CheckDeclaredHashes(image.Id, source, stored);
-            source.AfterData?.Invoke(image);
             if (signature is not null && !SignatureVerifier.Verify(signature, certificate!, stored.Digests[signature.HashMethod.Name!]))
                 throw ImageErrors.SignatureVerificationFailed(image.Id, $"{signature.KeyType} signature over {signature.HashMethod.Name} with certificate {signature.CertificateId:D}");
             image.SetData(stored.Size, stored.Md5, stored.HashAlgo, stored.HashValue, new ImageLocation(stored.Location));
+            source.AfterData?.Invoke(image);
             var verified = _verifier.VerifyUpload(image, () => _store.OpenRead(stored.Location), _store.GetLocalPath(stored.Location), cancellationToken, source.DiskFormatDetected);
             image.SetVirtualSize(verified.VirtualSize);
             if (verified.DisagreeingQemuSize is long qemuSize)
