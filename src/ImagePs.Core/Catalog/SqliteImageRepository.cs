@@ -135,16 +135,17 @@ internal sealed class SqliteImageRepository : SqlImageRepository
     /// SQLite keeps no histograms, so it cannot tell a tag wildcard matching 0.1% of the images
     /// from one matching 11%: it searched image_tags for both, and for 11,000 matches read and
     /// sorted them all before the first of a -First 100 page (218 ms at 100,000 images), where
-    /// walking the listing order finds 100 within 1,000 rows. Tag patterns are told their share.
+    /// walking the listing order finds 100 within 1,000 rows. Tag patterns are counted first
+    /// (<see cref="TagShare"/>), and the filter chooses the query's shape by the count.
     /// </summary>
-    internal override ImageQueryFilter Filter(ImageQuery query) => new(query, Dialect, TagShare);
+    internal override ImageQueryFilter Filter(ImageQuery query) => new(query, Dialect, CountTag);
 
     /// <summary>
-    /// The share of images a tag prefilter matches, counted in image_tags_value up to a fifth of the
-    /// catalog (beyond that, walking the listing order wins anyway); the image count is the table's
-    /// highest rowid (rows are never removed). Null for an empty catalog or when it cannot be read.
+    /// How many tags a prefilter matches, counted in image_tags_value up to a fifth of the catalog
+    /// (beyond that, walking the listing order wins anyway), of how many images: the table's highest
+    /// rowid (rows are never removed, deleted ones included). Null for an empty catalog or when it cannot be read.
     /// </summary>
-    private double? TagShare(string prefilter)
+    private TagShare? CountTag(string prefilter)
     {
         try
         {
@@ -152,12 +153,12 @@ internal sealed class SqliteImageRepository : SqlImageRepository
             {
                 using var rows = Command(connection, transaction, "SELECT COALESCE(MAX(rowid), 0) FROM images");
                 var images = Convert.ToInt64(rows.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-                if (images == 0) return (double?)null;
+                if (images == 0) return (TagShare?)null;
                 using var count = Command(connection, transaction,
                     "SELECT COUNT(*) FROM (SELECT 1 FROM image_tags WHERE value_folded GLOB @pattern LIMIT @cap)");
                 AddParameter(count, "@pattern", prefilter);
                 AddParameter(count, "@cap", images / 5 + 1);
-                return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) / (double)images;
+                return new TagShare(Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture), images);
             });
         }
         catch (ImagePsException)

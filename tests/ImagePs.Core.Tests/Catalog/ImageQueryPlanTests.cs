@@ -156,9 +156,9 @@ public class ImageQueryPlanTests
     }
 
     /// <summary>
-    /// SQLite keeps no histograms: told the share a tag wildcard matches (counted in image_tags), it
-    /// walks the listing order for a broad one (a page within a few rows) and searches image_tags for
-    /// a rare one (a walk would read the whole listing for it).
+    /// SQLite keeps no histograms: counted first, a broad tag wildcard is tested image by image while
+    /// walking the listing order (a page within a few rows), a rare one searched in image_tags (a
+    /// walk would read the whole listing for it); both give what LINQ gives.
     /// </summary>
     [Fact]
     public void A_tag_wildcard_is_planned_by_the_share_of_images_it_matches()
@@ -175,19 +175,41 @@ public class ImageQueryPlanTests
         }
         var catalog = test.Open();
 
-        var broad = Plan(TestBackend.Embedded, catalog, new ImageQuery { Tags = new[] { "batch-4*" } });
-        var rare = Plan(TestBackend.Embedded, catalog, new ImageQuery { Tags = new[] { "rare*" } });
+        // A page of 10 at 2,000 images: walking wins from a share of 7%.
+        var broad = Plan(TestBackend.Embedded, catalog, new ImageQuery { Tags = new[] { "batch-4*" }, First = 10 });
+        var rare = Plan(TestBackend.Embedded, catalog, new ImageQuery { Tags = new[] { "rare*" }, First = 10 });
 
         Assert.True(broad.Any(step => step.StartsWith("SEARCH images USING INDEX images_shown_updated_listing", StringComparison.Ordinal)), string.Join("\n", broad));
+        Assert.Contains(broad, step => step.Contains("CORRELATED", StringComparison.Ordinal));
         Assert.DoesNotContain(broad, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
         Assert.True(rare.Any(step => step.Contains("USING INDEX sqlite_autoindex_images_1", StringComparison.Ordinal)), string.Join("\n", rare));
         Assert.Contains(rare, step => step.Contains("image_tags_value", StringComparison.Ordinal));
+
+        var all = catalog.List(ImageQuery.All).ToList();
+        foreach (var (pattern, first) in new[] { ("batch-4*", (long?)10), ("batch-4*", null), ("rare*", 10), ("batch-4?", 10) })
+        {
+            var prefix = pattern.TrimEnd('*', '?');
+            var expected = all.Where(i => i.Tags.Any(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && (!pattern.EndsWith('?') || t.Length == prefix.Length + 1)))
+                .Select(i => i.Id).Take(first is long f ? (int)f : int.MaxValue).ToList();
+            Assert.Equal(expected, catalog.List(new ImageQuery { Tags = new[] { pattern }, First = first }).Select(i => i.Id).ToList());
+        }
+    }
+
+    [Theory]
+    [InlineData(11000, 100000, 100L, 0L, true)]    // Get-Image -Tag 'batch-4*' -First 100 in bench/Catalog.ps1
+    [InlineData(1000, 100000, 100L, 0L, false)]    // 1%: reading the 1,000 and sorting them is cheaper
+    [InlineData(11000, 100000, 100L, 2000L, false)] // deep in the listing, the walk is long
+    [InlineData(11000, 100000, null, 0L, false)]   // a whole listing never walks
+    [InlineData(0, 0, 100L, 0L, false)]
+    public void A_tag_pattern_walks_the_listing_when_a_page_is_found_sooner_that_way(long matching, long images, long? first, long skip, bool walks)
+    {
+        Assert.Equal(walks, new TagShare(matching, images).WalkListing(new ImageQuery { First = first, Skip = skip }));
     }
 
     /// <summary>The query's plan with -First 100, hidden images left out unless the query asks for them.</summary>
     private static List<string> Plan(TestBackend backend, SqlImageRepository catalog, ImageQuery query)
     {
-        query.First = 100;
+        query.First ??= 100;
         query.Hidden ??= false; // as Get-Image asks every listing: hidden images left out unless -IncludeHidden
         var filter = catalog.Filter(query);
 
