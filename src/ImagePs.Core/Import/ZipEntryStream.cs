@@ -17,6 +17,7 @@ internal sealed class ZipEntryStream : Stream
     private readonly IReader _reader;
     private readonly Stream _entry;
     private readonly string _source;
+    private readonly SharpCompress.Compressors.Deflate.CRC32 _crc = new();
     private bool _ended;
 
     private ZipEntryStream(IReader reader, Stream entry, string source)
@@ -43,7 +44,17 @@ internal sealed class ZipEntryStream : Stream
     {
         if (_ended) return 0;
         var n = _entry.Read(buffer);
-        if (n > 0 || buffer.Length == 0) return n;
+        if (n > 0)
+        {
+            Checksum(buffer.Slice(0, n));
+            return n;
+        }
+        if (buffer.Length == 0) return 0;
+        // The streaming reader does not check the entry's CRC-32 itself. (0: unknown, as a streamed
+        // zip's local header leaves it when the reader has not filled it in from the data descriptor.)
+        var recorded = (uint)_reader.Entry.Crc;
+        if (recorded != 0 && recorded != (uint)_crc.Crc32Result)
+            throw new InvalidDataException(string.Format(Messages.ZipCrcMismatch, ImagePs.Errors.ImageErrors.Shorten(_reader.Entry.Key ?? ""), (uint)_crc.Crc32Result, recorded));
         _entry.Dispose();
         var files = 1;
         while (_reader.MoveToNextEntry())
@@ -53,6 +64,14 @@ internal sealed class ZipEntryStream : Stream
         if (files != 1) throw ImageErrors.ImportZipEntryCount(_source, files);
         _ended = true;
         return 0;
+    }
+
+    private void Checksum(ReadOnlySpan<byte> data)
+    {
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(chunk);
+        _crc.SlurpBlock(chunk, 0, data.Length);
+        System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
     }
 
     public override bool CanRead => true;
