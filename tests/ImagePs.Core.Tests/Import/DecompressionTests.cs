@@ -129,6 +129,23 @@ public class DecompressionTests
     }
 
     [Fact]
+    public void A_zip_written_to_a_pipe_with_data_descriptors_is_read_too()
+    {
+        using var folder = new TestFolder();
+        var payload = CompressedFiles.Payload(folder);
+        var zip = folder.File("streamed.zip");
+        // Read from standard input and written into a pipe, zip cannot seek: sizes and CRC-32 follow the data.
+        CompressedFiles.Shell("zip -q - - < \"$1\" | cat > \"$2\"", payload, zip);
+        Assert.Equal(0x08, File.ReadAllBytes(zip)[6] & 0x08);
+        using var file = File.OpenRead(zip);
+
+        using var stream = Open(file, zip);
+
+        Assert.Equal("zip", stream.Format);
+        Assert.Equal(CompressedFiles.Sha256(payload), CompressedFiles.Sha256(stream));
+    }
+
+    [Fact]
     public void An_empty_zip_is_refused_as_holding_no_file()
     {
         using var folder = new TestFolder();
