@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using ImagePs.Errors;
+using SharpCompress.Providers;
 using SharpCompress.Readers;
 using SharpCompress.Readers.Zip;
 
@@ -29,7 +30,7 @@ internal sealed class ZipEntryStream : Stream
 
     public static ZipEntryStream Open(Stream archive, string source)
     {
-        var reader = ZipReader.OpenReader(archive, new ReaderOptions { LeaveStreamOpen = true });
+        var reader = ZipReader.OpenReader(archive, new ReaderOptions { LeaveStreamOpen = true, Providers = CompressionProviderRegistry.Default.With(new ZipDeflateProvider()) });
         while (reader.MoveToNextEntry())
         {
             if (!reader.Entry.IsDirectory) return new ZipEntryStream(reader, reader.OpenEntryStream(), source);
