@@ -51,17 +51,19 @@ internal sealed class ZipEntryStream : Stream
             return n;
         }
         if (buffer.Length == 0) return 0;
-        // The streaming reader does not check the entry's CRC-32 itself. (0: unknown, as a streamed
-        // zip's local header leaves it when the reader has not filled it in from the data descriptor.)
-        var recorded = (uint)_reader.Entry.Crc;
-        if (recorded != 0 && recorded != (uint)_crc.Crc32Result)
-            throw new InvalidDataException(string.Format(Messages.ZipCrcMismatch, ImagePs.Errors.ImageErrors.Shorten(_reader.Entry.Key ?? ""), (uint)_crc.Crc32Result, recorded));
+        var entry = _reader.Entry;
         _entry.Dispose();
         var files = 1;
         while (_reader.MoveToNextEntry())
         {
             if (!_reader.Entry.IsDirectory) files++;
         }
+        // The streaming reader does not check the entry's CRC-32 itself. It is known by now: from the
+        // local header, or from the data descriptor after the data (read when the reader moved on).
+        var recorded = (uint)entry.Crc;
+        var computed = (uint)_crc.Crc32Result;
+        if (recorded != computed)
+            throw new InvalidDataException(string.Format(Messages.ZipCrcMismatch, ImagePs.Errors.ImageErrors.Shorten(entry.Key ?? ""), computed, recorded));
         if (files != 1) throw ImageErrors.ImportZipEntryCount(_source, files);
         _ended = true;
         return 0;

@@ -146,6 +146,22 @@ public class DecompressionTests
     }
 
     [Fact]
+    public void A_corrupt_zip_with_data_descriptors_is_ImportDecompressionFailed()
+    {
+        using var folder = new TestFolder();
+        var payload = CompressedFiles.Payload(folder);
+        var zip = folder.File("streamed.zip");
+        CompressedFiles.Shell("zip -q - - < \"$1\" | cat > \"$2\"", payload, zip);
+        var damaged = File.ReadAllBytes(zip);
+        for (var i = damaged.Length / 2; i < damaged.Length / 2 + 64; i++) damaged[i] ^= 0x5a;
+
+        var error = Assert.Throws<ImagePsException>(() => ReadAll(Open(new MemoryStream(damaged), zip)));
+
+        Assert.Equal("ImportDecompressionFailed", error.ErrorId);
+        Assert.Contains(zip, error.Message);
+    }
+
+    [Fact]
     public void An_empty_zip_is_refused_as_holding_no_file()
     {
         using var folder = new TestFolder();
