@@ -293,6 +293,30 @@ public class DecompressionTests
         Assert.Equal(CompressedFiles.Sha256(payload), Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant());
     }
 
+    [Fact]
+    public void A_reader_that_stops_reading_stops_xz_and_the_feeding_of_its_input_buffers_stay_bounded()
+    {
+        using var folder = new TestFolder();
+        var payload = folder.RandomFile("random.img", 32 << 20, seed: 13);
+        var compressed = folder.File("random.xz");
+        CompressedFiles.Shell("xz -0 -T1 -c < \"$1\" > \"$2\"", payload, compressed);
+        using var file = File.OpenRead(compressed);
+        using var stream = Open(file, compressed);
+        Assert.Equal(64 * 1024, stream.ReadAtLeast(new byte[64 * 1024], 64 * 1024));
+
+        // Wait (bounded) until the feeding has stopped: xz blocks on its full output, the feeder on xz.
+        long position = -1;
+        for (var polls = 0; polls < 100 && file.Position != position; polls++)
+        {
+            position = file.Position;
+            Thread.Sleep(200);
+        }
+
+        // Random data does not compress: what was fed is what waits in xz, the pipes and the queue
+        // (at most 1 MiB of output), far from the 32 MiB file.
+        Assert.InRange(file.Position, 64 * 1024, 8 << 20);
+    }
+
     private static byte[] ReadAll(Stream stream)
     {
         using var copy = new MemoryStream();
