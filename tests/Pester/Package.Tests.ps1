@@ -44,7 +44,7 @@ Describe 'The module package' {
         try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
         $data = Import-PowerShellDataFile -Path $ManifestPath
         foreach ($path in @('ImagePs.psd1', $data.RootModule) + $data.FormatsToProcess + @(
-                'en-US/ImagePs.dll-Help.xml', 'en-US/about_ImagePs.help.txt', 'module/bin/ImagePs.Loader.dll', 'module/bin/core/ImagePs.Core.dll',
+                'en-US/ImagePs.dll-Help.xml', 'en-US/about_ImagePs.help.txt', 'module/bin/ImagePs.Loader.dll', 'module/bin/core/ImagePs.Core.dll', 'module/bin/core/SharpCompress.dll',
                 'module/bin/core/runtimes/linux-x64/native/libe_sqlite3.so', 'module/bin/core/runtimes/win-x64/native/e_sqlite3.dll',
                 'module/bin/core/runtimes/osx-arm64/native/libe_sqlite3.dylib')) {
             $entries | Should -Contain $path

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.Compression;
 using System.Threading;
 using ImagePs.Errors;
 using ImagePs.Settings;
@@ -53,7 +52,8 @@ internal static class Decompression
         {
             case "gzip":
                 // Every member of a multi-member file (as pigz and concatenation make), as gzip -dc does.
-                return (new GZipStream(data, CompressionMode.Decompress), "System.IO.Compression");
+                if (WholeGZipStream.Available) return (new WholeGZipStream(data), "System.IO.Compression");
+                return (new SharpCompress.Compressors.Deflate.GZipStream(data, SharpCompress.Compressors.CompressionMode.Decompress), SharpCompressName);
             case "zip":
                 return (ZipEntryStream.Open(data, source), SharpCompressName);
             case "zstd":

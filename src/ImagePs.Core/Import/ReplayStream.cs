@@ -9,6 +9,7 @@ internal sealed class ReplayStream : Stream
     private readonly byte[] _head;
     private readonly Stream _rest;
     private int _position;
+    private long _read;
 
     public ReplayStream(byte[] head, Stream rest)
     {
@@ -25,16 +26,20 @@ internal sealed class ReplayStream : Stream
             var n = Math.Min(buffer.Length, _head.Length - _position);
             _head.AsSpan(_position, n).CopyTo(buffer);
             _position += n;
+            _read += n;
             return n;
         }
-        return _rest.Read(buffer);
+        var m = _rest.Read(buffer);
+        _read += m;
+        return m;
     }
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <summary>The bytes read so far (SharpCompress's xz decoder counts its place with it).</summary>
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();

@@ -35,6 +35,7 @@ internal sealed class ToolDecoderStream : Stream
     private Chunk _current;
     private int _offset;
     private bool _ended;
+    private bool _disposed;
 
     private ToolDecoderStream(string name, string program, Stream input, CancellationToken cancellationToken)
     {
@@ -219,8 +220,9 @@ internal sealed class ToolDecoderStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             // Kills the program if it still runs (CliWrap kills the process tree) and waits for it.
             _stop.Cancel();
             // A queue the reader no longer empties must not hold the output task.

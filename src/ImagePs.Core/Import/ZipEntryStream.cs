@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using ImagePs.Errors;
+using SharpCompress.Providers;
 using SharpCompress.Readers;
 using SharpCompress.Readers.Zip;
 
@@ -17,6 +18,7 @@ internal sealed class ZipEntryStream : Stream
     private readonly IReader _reader;
     private readonly Stream _entry;
     private readonly string _source;
+    private readonly SharpCompress.Compressors.Deflate.CRC32 _crc = new();
     private bool _ended;
 
     private ZipEntryStream(IReader reader, Stream entry, string source)
@@ -28,7 +30,7 @@ internal sealed class ZipEntryStream : Stream
 
     public static ZipEntryStream Open(Stream archive, string source)
     {
-        var reader = ZipReader.OpenReader(archive, new ReaderOptions { LeaveStreamOpen = true });
+        var reader = ZipReader.OpenReader(archive, new ReaderOptions { LeaveStreamOpen = true, Providers = CompressionProviderRegistry.Default.With(new ZipDeflateProvider()) });
         while (reader.MoveToNextEntry())
         {
             if (!reader.Entry.IsDirectory) return new ZipEntryStream(reader, reader.OpenEntryStream(), source);
@@ -43,16 +45,36 @@ internal sealed class ZipEntryStream : Stream
     {
         if (_ended) return 0;
         var n = _entry.Read(buffer);
-        if (n > 0 || buffer.Length == 0) return n;
+        if (n > 0)
+        {
+            Checksum(buffer.Slice(0, n));
+            return n;
+        }
+        if (buffer.Length == 0) return 0;
+        var entry = _reader.Entry;
         _entry.Dispose();
         var files = 1;
         while (_reader.MoveToNextEntry())
         {
             if (!_reader.Entry.IsDirectory) files++;
         }
+        // The streaming reader does not check the entry's CRC-32 itself. It is known by now: from the
+        // local header, or from the data descriptor after the data (read when the reader moved on).
+        var recorded = (uint)entry.Crc;
+        var computed = (uint)_crc.Crc32Result;
+        if (recorded != computed)
+            throw new InvalidDataException(string.Format(Messages.ZipCrcMismatch, ImagePs.Errors.ImageErrors.Shorten(entry.Key ?? ""), computed, recorded));
         if (files != 1) throw ImageErrors.ImportZipEntryCount(_source, files);
         _ended = true;
         return 0;
+    }
+
+    private void Checksum(ReadOnlySpan<byte> data)
+    {
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(chunk);
+        _crc.SlurpBlock(chunk, 0, data.Length);
+        System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
     }
 
     public override bool CanRead => true;
