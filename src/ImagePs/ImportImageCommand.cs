@@ -27,6 +27,7 @@ public sealed class ImportImageCommand : ImageCmdlet
     private readonly List<(ImportRequest Request, object Target)> _jobInputs = new();
     private ImportRunner? _runner;
     private string? _checksumPath;
+    private bool _refused;
 
     private protected override bool ChangesRepository => true;
 
@@ -178,7 +179,12 @@ public sealed class ImportImageCommand : ImageCmdlet
     {
         if (ChecksumUri is not null && ChecksumPath is not null)
             ThrowArgumentError(ImageErrors.ImportHashSourcesConflict());
-        if (ChecksumPath is not null) _checksumPath = ResolveFileSystemPath(ChecksumPath) ?? throw new PipelineStoppedException();
+        if (ChecksumPath is not null)
+        {
+            // A path that is not a file-system path: the error is written, and no input is taken.
+            _checksumPath = ResolveFileSystemPath(ChecksumPath);
+            _refused = _checksumPath is null;
+        }
         if (SourceHash is not null && (ChecksumUri is not null || ChecksumPath is not null))
             ThrowArgumentError(ImageErrors.ImportHashSourcesConflict());
         if (!AsJob) _runner = new ImportRunner(ThrottleLimit, Cancellation);
@@ -186,6 +192,7 @@ public sealed class ImportImageCommand : ImageCmdlet
 
     protected override void ProcessRecord()
     {
+        if (_refused) return;
         switch (ParameterSetName)
         {
             case ImageSet:

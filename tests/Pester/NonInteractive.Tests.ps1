@@ -62,7 +62,7 @@ BeforeAll {
         }
         'Restore-Image'      = { Get-Image -Status PendingDelete | Restore-Image -WhatIf }
         'Clear-DeletedImage' = { Clear-DeletedImage -All -Force -WhatIf }
-        'Import-Image'       = { Import-Image -LiteralPath $file.FullName -Tag ghost -WhatIf; $queued | Import-Image -WhatIf }
+        'Import-Image'       = { Import-Image -LiteralPath $file.FullName -Tag ghost -WhatIf }
         'Copy-ImageRepository' = { Copy-ImageRepository -Destination (Join-Path $TestDrive ('copy-' + [guid]::NewGuid().ToString('N'))) -WhatIf }
     }
 }

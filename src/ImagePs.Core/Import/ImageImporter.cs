@@ -399,7 +399,7 @@ internal sealed class ImageImporter
     /// <summary>Not an error: the upload is undone because its data is in the catalog already.</summary>
     private sealed class AlreadyImported : Exception
     {
-        public AlreadyImported(Image existing) => Existing = existing;
+        public AlreadyImported(Image existing) : base(string.Format(Messages.ImportDuplicateUndone, existing)) => Existing = existing;
 
         public Image Existing { get; }
     }

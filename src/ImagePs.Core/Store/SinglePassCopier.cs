@@ -73,7 +73,7 @@ internal static class SinglePassCopier
                 int n;
                 try
                 {
-                    n = Fill(source, chunk, sourceName, cancellationToken);
+                    n = FillCancellable(source, chunk, sourceName, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -122,15 +122,43 @@ internal static class SinglePassCopier
         }
     }
 
+    /// <summary>
+    /// Fills a chunk in a way Ctrl+C can interrupt whatever the source does: a FIFO nobody writes to,
+    /// or a network share that stalls, blocks read() in the kernel, where no cancellation reaches it.
+    /// The whole chunk is filled on a pool thread (a background thread: it never keeps the process
+    /// alive), which the caller abandons on cancellation, with the chunk. One hand-off per chunk, not
+    /// per read: a pipe or a socket gives 64 KiB or less per read, and a hand-off for each cost more
+    /// than the hashing.
+    /// </summary>
+    private static int FillCancellable(Stream source, DataChunk chunk, string sourceName, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled) return Fill(source, chunk, sourceName);
+        var fill = Task.Run(() => Fill(source, chunk, sourceName));
+        try
+        {
+            fill.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = fill.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, not rethrown
+            throw;
+        }
+        catch (AggregateException)
+        {
+            // Faulted: rethrown below as the original exception.
+        }
+        return fill.GetAwaiter().GetResult();
+    }
+
     /// <summary>Reads until the chunk is full or the data ends, so only the last chunk is short.</summary>
-    private static int Fill(Stream source, DataChunk chunk, string sourceName, CancellationToken cancellationToken)
+    private static int Fill(Stream source, DataChunk chunk, string sourceName)
     {
         var filled = 0;
         try
         {
             while (filled < chunk.Capacity)
             {
-                var n = Read(source, chunk.Buffer, chunk.Offset + filled, chunk.Capacity - filled, cancellationToken);
+                var n = source.Read(chunk.Buffer, chunk.Offset + filled, chunk.Capacity - filled);
                 if (n == 0) break;
                 filled += n;
             }
@@ -145,32 +173,6 @@ internal static class SinglePassCopier
         }
         chunk.Count = filled;
         return filled;
-    }
-
-    /// <summary>
-    /// A read that Ctrl+C can interrupt whatever the source does: a FIFO nobody writes to, or a
-    /// network share that stalls, blocks read() in the kernel, where no cancellation reaches it. The
-    /// read runs on a pool thread (a background thread: it never keeps the process alive) and is
-    /// abandoned on cancellation.
-    /// </summary>
-    private static int Read(Stream source, byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled) return source.Read(buffer, offset, count);
-        var read = Task.Run(() => source.Read(buffer, offset, count));
-        try
-        {
-            read.Wait(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            _ = read.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, not rethrown
-            throw;
-        }
-        catch (AggregateException)
-        {
-            // Faulted: rethrown below as the original exception.
-        }
-        return read.GetAwaiter().GetResult();
     }
 
     /// <summary>Lower-case hex, as Glance stores checksums (net8.0 has no Convert.ToHexStringLower).</summary>
