@@ -23,8 +23,19 @@ internal sealed class HashingReadStream : Stream
 
     public long BytesRead { get; private set; }
 
+    /// <summary>False once <see cref="StopHashing"/> was called: the bytes are only counted.</summary>
+    public bool Hashing { get; private set; } = true;
+
+    /// <summary>
+    /// Counts the bytes from now on without hashing them: for data stored as it is fetched, whose
+    /// SHA-512 the upload computes anyway, a second hash would only cost time on the reading thread.
+    /// </summary>
+    public void StopHashing() => Hashing = false;
+
     /// <summary>Lower-case hex of the bytes read so far: the source's digest once the inner stream reached its end.</summary>
-    public string HexDigest() => Convert.ToHexString(_hash.GetCurrentHash()).ToLowerInvariant();
+    public string HexDigest() => Hashing
+        ? Convert.ToHexString(_hash.GetCurrentHash()).ToLowerInvariant()
+        : throw new InvalidOperationException("the hashing was stopped");
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -33,7 +44,7 @@ internal sealed class HashingReadStream : Stream
         var n = _inner.Read(buffer);
         if (n > 0)
         {
-            _hash.AppendData(buffer.Slice(0, n));
+            if (Hashing) _hash.AppendData(buffer.Slice(0, n));
             BytesRead += n;
         }
         return n;

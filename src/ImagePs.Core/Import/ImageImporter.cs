@@ -239,6 +239,8 @@ internal sealed class ImageImporter
         using var source = OpenSource(request, cancellationToken);
         using var fetched = new HashingReadStream(source.Data, expected?.Algorithm ?? HashAlgorithmName.SHA256, leaveOpen: true);
         using var data = OpenData(fetched, request, id, cancellationToken);
+        // Stored as fetched and no hash to check: the source hash is the image's own SHA-512.
+        if (!data.Decompressed && expected is null) fetched.StopHashing();
         var image = _service.GetImage(id);
         var upload = new ImageDataSource(data.Stream, data.Decompressed ? null : source.Length, request.Description)
         {
@@ -407,7 +409,7 @@ internal sealed class ImageImporter
     /// <summary>The upload's last step before its data is accepted: the source hash checked and recorded, any earlier import error forgotten.</summary>
     private static void FinishSource(Image uploaded, HashingReadStream fetched, SourceHash? expected, ImportRequest request)
     {
-        uploaded.SetSystemProperty(SystemProperties.SourceHash, CheckSourceHash(fetched, expected, request));
+        uploaded.SetSystemProperty(SystemProperties.SourceHash, CheckSourceHash(fetched, expected, request, uploaded));
         uploaded.RemoveProperty(SystemProperties.ImportError);
     }
 
@@ -415,9 +417,10 @@ internal sealed class ImageImporter
     /// Reads what the decoder left of the fetched bytes (a zip's directory, a gzip's trailing bytes)
     /// so that the hash covers all of them, then compares it with the expected one. Returns it as recorded.
     /// </summary>
-    private static string CheckSourceHash(HashingReadStream fetched, SourceHash? expected, ImportRequest request)
+    private static string CheckSourceHash(HashingReadStream fetched, SourceHash? expected, ImportRequest request, Image? uploaded = null)
     {
         fetched.CopyTo(System.IO.Stream.Null);
+        if (!fetched.Hashing) return new SourceHash(HashAlgorithmName.SHA512, uploaded!.OsHashValue!).Recorded;
         var actual = new SourceHash(expected?.Algorithm ?? HashAlgorithmName.SHA256, fetched.HexDigest());
         if (expected is not null && !string.Equals(expected.Hex, actual.Hex, StringComparison.OrdinalIgnoreCase))
             throw ImageErrors.SourceHashMismatch(request.Description, expected.Recorded, actual.Recorded);

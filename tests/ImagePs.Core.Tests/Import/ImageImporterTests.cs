@@ -55,7 +55,8 @@ public class ImageImporterTests
         Assert.Equal(Hex(MD5.HashData(bytes)), image.Checksum);
         Assert.Equal(QemuImg.VirtualSize("qcow2", path), image.VirtualSize);
         Assert.Equal(path, image.Properties[SystemProperties.ImportSource]);
-        Assert.Equal("sha256:" + Hex(SHA256.HashData(bytes)), image.Properties[SystemProperties.SourceHash]);
+        // Stored as fetched and no hash declared: the source hash is the data's own SHA-512.
+        Assert.Equal("sha512:" + Hex(SHA512.HashData(bytes)), image.Properties[SystemProperties.SourceHash]);
         Assert.False(image.Properties.ContainsKey(SystemProperties.ImportError));
     }
 
