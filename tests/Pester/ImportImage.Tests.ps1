@@ -173,6 +173,19 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
             @(Get-StoreFile).Count | Should -Be 1
         }
 
+        It 'sends -Credential to a server that asks for it, and records no credential' {
+            $url = "$Base/auth/ops/s3cret/debian-12-genericcloud-amd64.qcow2"
+            $credential = [pscredential]::new('ops', (ConvertTo-SecureString 's3cret' -AsPlainText -Force))
+            Import-Image -Uri $url -RemoveOnFailure -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImportHttpFailed*'
+            $refused[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+
+            $image = Import-Image -Uri $url -Credential $credential
+            $image.Checksum | Should -Be $DiskMd5
+            $image.Properties['imageps_import_source'] | Should -Be $url   # the route names its password; the credential itself is not recorded
+            @($image.Properties.Keys | Where-Object { $_ -match 'credential|password|user' }) | Should -BeNullOrEmpty
+        }
+
         It 'takes a BSD-style SHA512 checksum file' {
             $image = Import-Image -Uri "$Base/debian-12-genericcloud-amd64.qcow2" -ChecksumUri "$Base/SHA512SUMS"
             $image.Properties['imageps_source_hash'] | Should -Be ('sha512:' + (Get-ExternalHash $Disk.FullName sha512))
