@@ -20,9 +20,8 @@ namespace ImagePs.Import;
 /// </summary>
 internal sealed class ToolDecoderStream : Stream
 {
-    // Whole chunks of 1 MiB (a pipe gives 64 KiB or less per read): one hand-off to the reader per MiB.
-    private const int ChunkBytes = 1 << 20;
-    private const int QueuedChunks = 8;
+    private const int ChunkBytes = 64 * 1024;
+    private const int QueuedChunks = 16;
     private const int MaxErrorBytes = 8 * 1024;
     private static readonly TimeSpan ReapWait = TimeSpan.FromSeconds(30);
 
@@ -169,16 +168,13 @@ internal sealed class ToolDecoderStream : Stream
             while (true)
             {
                 var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
-                var n = 0;
-                int read;
-                while (n < ChunkBytes && (read = await stdout.ReadAsync(buffer.AsMemory(n, ChunkBytes - n), cancellationToken).ConfigureAwait(false)) > 0) n += read;
+                var n = await stdout.ReadAsync(buffer.AsMemory(0, ChunkBytes), cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     return;
                 }
                 await _chunks.Writer.WriteAsync(new Chunk(buffer, n), cancellationToken).ConfigureAwait(false);
-                if (n < ChunkBytes) return; // the output ended
             }
         }
         catch (Exception e)
