@@ -13,7 +13,7 @@ namespace ImagePs.Import;
 /// zip's central directory, padding) is read too, so a hash taken under this stream covers the
 /// whole source.
 /// </summary>
-internal sealed class DecompressedStream : Stream
+internal sealed class DecompressedStream : ReadOnlyForwardStream
 {
     private readonly Stream _decoded;
     private readonly SourceReadGuard _input;
@@ -39,8 +39,6 @@ internal sealed class DecompressedStream : Stream
 
     /// <summary>The system program's process id while one decodes (tests check it is gone after an early dispose).</summary>
     internal int? ToolProcessId => (_decoded as ToolDecoderStream)?.ProcessId;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -70,16 +68,6 @@ internal sealed class DecompressedStream : Stream
             _cancellationToken.ThrowIfCancellationRequested();
         }
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>Disposes the decoder (a system program is killed and reaped); the caller's source stream stays open.</summary>
     protected override void Dispose(bool disposing)

@@ -8,7 +8,7 @@ namespace ImagePs.Import;
 /// Passes reads through and hashes and counts every byte read: the source hash of an import is taken
 /// on the fetched (still compressed) bytes in the same pass that stores the decompressed ones.
 /// </summary>
-internal sealed class HashingReadStream : Stream
+internal sealed class HashingReadStream : ReadOnlyForwardStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -37,8 +37,6 @@ internal sealed class HashingReadStream : Stream
         ? Convert.ToHexString(_hash.GetCurrentHash()).ToLowerInvariant()
         : throw new InvalidOperationException("the hashing was stopped");
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var n = _inner.Read(buffer);
@@ -50,15 +48,7 @@ internal sealed class HashingReadStream : Stream
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long Consumed => BytesRead;
 
     protected override void Dispose(bool disposing)
     {

@@ -7,7 +7,7 @@ namespace ImagePs.Import;
 /// A forward-only stream whose first bytes can be looked at before it is read: <see cref="Head"/>
 /// buffers them (for the inspector, which needs to seek), and reading then starts with them again.
 /// </summary>
-internal sealed class HeadStream : Stream
+internal sealed class HeadStream : ReadOnlyForwardStream
 {
     private readonly Stream _inner;
     private readonly int _size;
@@ -39,8 +39,6 @@ internal sealed class HeadStream : Stream
         return new MemoryStream(_head, 0, _headLength, writable: false);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         int read;
@@ -58,13 +56,5 @@ internal sealed class HeadStream : Stream
         return read;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long Consumed => _position;
 }

@@ -4,7 +4,7 @@ using System.IO;
 namespace ImagePs.Import;
 
 /// <summary>A forward stream that gives back the bytes already peeked, then the rest of the source.</summary>
-internal sealed class ReplayStream : Stream
+internal sealed class ReplayStream : ReadOnlyForwardStream
 {
     private readonly byte[] _head;
     private readonly Stream _rest;
@@ -16,8 +16,6 @@ internal sealed class ReplayStream : Stream
         _head = head;
         _rest = rest;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -34,14 +32,6 @@ internal sealed class ReplayStream : Stream
         return m;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     /// <summary>The bytes read so far (SharpCompress's xz decoder counts its place with it).</summary>
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long Consumed => _read;
 }

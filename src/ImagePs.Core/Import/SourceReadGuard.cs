@@ -9,7 +9,7 @@ namespace ImagePs.Import;
 /// (a dropped download, a read error), so that failure reaches the caller as it was, however the
 /// decoder reported it, and only the decoder's own complaints become ImportDecompressionFailed.
 /// </summary>
-internal sealed class SourceReadGuard : Stream
+internal sealed class SourceReadGuard : ReadOnlyForwardStream
 {
     private readonly Stream _source;
     private volatile ExceptionDispatchInfo? _failure;
@@ -18,8 +18,6 @@ internal sealed class SourceReadGuard : Stream
 
     /// <summary>Throws the source's own failure, if it had one.</summary>
     public void ThrowIfFailed() => _failure?.Throw();
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -34,13 +32,4 @@ internal sealed class SourceReadGuard : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -18,7 +18,7 @@ namespace ImagePs.Import;
 /// the read that would have ended the stream. Disposing it early, or cancelling, kills the program
 /// and waits for it to be reaped.
 /// </summary>
-internal sealed class ToolDecoderStream : Stream
+internal sealed class ToolDecoderStream : ReadOnlyForwardStream
 {
     private const int ChunkBytes = 64 * 1024;
     private const int QueuedChunks = 16;
@@ -69,8 +69,6 @@ internal sealed class ToolDecoderStream : Stream
 
     /// <summary>The program's process id (for tests that check it is gone after an early dispose).</summary>
     public int ProcessId { get; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -207,16 +205,6 @@ internal sealed class ToolDecoderStream : Stream
         if (_current.Buffer is not null) ArrayPool<byte>.Shared.Return(_current.Buffer);
         _current = default;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -11,7 +11,7 @@ namespace ImagePs.Import;
 /// member; that state is private, so it is read by reflection, and <see cref="Available"/> says
 /// whether this runtime has it (Decompression uses another gzip decoder where it has not).
 /// </summary>
-internal sealed class WholeGZipStream : Stream
+internal sealed class WholeGZipStream : ReadOnlyForwardStream
 {
     private static readonly FieldInfo? DeflateField = typeof(GZipStream).GetField("_deflateStream", BindingFlags.NonPublic | BindingFlags.Instance);
     private static readonly FieldInfo? InflaterField = typeof(DeflateStream).GetField("_inflater", BindingFlags.NonPublic | BindingFlags.Instance);
@@ -22,8 +22,6 @@ internal sealed class WholeGZipStream : Stream
     public WholeGZipStream(Stream data) => _gzip = new GZipStream(data, CompressionMode.Decompress);
 
     public static bool Available => DeflateField is not null && InflaterField is not null && FinishedMethod?.ReturnType == typeof(bool);
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -38,16 +36,6 @@ internal sealed class WholeGZipStream : Stream
         var inflater = deflate is null ? null : InflaterField!.GetValue(deflate);
         return inflater is not null && (bool)FinishedMethod!.Invoke(inflater, null)!;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -13,7 +13,7 @@ namespace ImagePs.Import;
 /// second file is found when the first one's data has been read, and the read that would end the
 /// stream fails with ImportZipEntryCount instead, so nothing is stored.
 /// </summary>
-internal sealed class ZipEntryStream : Stream
+internal sealed class ZipEntryStream : ReadOnlyForwardStream
 {
     private readonly IReader _reader;
     private readonly Stream _entry;
@@ -38,8 +38,6 @@ internal sealed class ZipEntryStream : Stream
         reader.Dispose();
         throw ImageErrors.ImportZipEntryCount(source, 0);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -76,16 +74,6 @@ internal sealed class ZipEntryStream : Stream
         _crc.SlurpBlock(chunk, 0, data.Length);
         System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
