@@ -247,23 +247,8 @@ public sealed class ImportImageCommand : ImageCmdlet
 
     private ImportRequest NewRequest(string? file, Uri? uri)
     {
-        var draft = new ImageDraft
-        {
-            Id = MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id : null,
-            Name = Name,
-            DiskFormat = DiskFormat,
-            ContainerFormat = ContainerFormat,
-            Visibility = Visibility,
-            Protected = Protected.IsPresent,
-            Hidden = Hidden.IsPresent,
-            MinDisk = MinDisk,
-            MinRam = MinRam,
-        };
-        foreach (var tag in Tag ?? Array.Empty<string>()) draft.Tags.Add(tag);
-        if (Property is not null)
-        {
-            foreach (var property in PropertyTable.Read(Property)) draft.Properties[property.Key] = property.Value!;
-        }
+        var draft = ImageDrafts.From(MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id : null, Name, DiskFormat, ContainerFormat,
+            Visibility, Protected.IsPresent, Hidden.IsPresent, MinDisk, MinRam, Tag, Property);
         return new ImportRequest
         {
             Path = file,

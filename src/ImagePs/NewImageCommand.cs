@@ -78,23 +78,9 @@ public sealed class NewImageCommand : ImageCmdlet
 
         TryRun(() =>
         {
-            var draft = new ImageDraft
-            {
-                Id = MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id : null,
-                Name = ChooseName(file),
-                DiskFormat = file is null ? DiskFormat : Service.ChooseDiskFormat(file, DiskFormat, ContainerFormat),
-                ContainerFormat = ContainerFormat,
-                Visibility = Visibility,
-                Protected = Protected.IsPresent,
-                Hidden = Hidden.IsPresent,
-                MinDisk = MinDisk,
-                MinRam = MinRam,
-            };
-            foreach (var tag in Tag ?? Array.Empty<string>()) draft.Tags.Add(tag);
-            if (Property is not null)
-            {
-                foreach (var property in PropertyTable.Read(Property)) draft.Properties[property.Key] = property.Value!; // a null is refused by the factory
-            }
+            var draft = ImageDrafts.From(MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? Id : null, ChooseName(file),
+                file is null ? DiskFormat : Service.ChooseDiskFormat(file, DiskFormat, ContainerFormat), ContainerFormat, Visibility,
+                Protected.IsPresent, Hidden.IsPresent, MinDisk, MinRam, Tag, Property);
 
             if (!ShouldProcess(draft.Name ?? file ?? Messages.UnnamedImage, Messages.ActionCreateImage)) return;
             var image = Service.CreateImage(draft);

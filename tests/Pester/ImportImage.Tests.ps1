@@ -137,8 +137,10 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
         }
 
         It '-WhatIf creates nothing and reads nothing' {
-            Import-Image -Uri "$Base/debian-12-genericcloud-amd64.qcow2" -WhatIf
+            $name = New-ServedCopy
+            Import-Image -Uri "$Base/$name" -WhatIf
             @(Get-Image -Status Queued, Active).Count | Should -Be 0
+            Get-ServedBytes "/$name" | Should -Be 0
         }
     }
 
@@ -307,6 +309,16 @@ Describe 'Import-Image (<TestBackend>)' -ForEach (Get-TestBackend) {
             $images.Status | Sort-Object -Unique | Should -Be 'Active'
             $images.Properties.imageps_import_source | Should -Be $urls
             $images.Checksum | Sort-Object -Unique | Should -Be $DiskMd5
+        }
+
+        It '-ThrottleLimit 3 has three downloads running at once, and Stop-Job leaves all three Queued' {
+            $urls = 1..3 | ForEach-Object { "$Base/rate/200000/$(New-ServedCopy)" }
+            $job = $urls | Import-Image -ThrottleLimit 3 -AsJob
+            Wait-Until { @(Get-Image -Status Saving).Count -eq 3 } -TimeoutSeconds 60 | Should -BeTrue
+            $job | Stop-Job
+            @(Get-Image -Status Queued).Count | Should -Be 3
+            @(Get-Image -Status Saving, Active).Count | Should -Be 0
+            $job | Remove-Job
         }
 
         It '-AsJob returns a job that Wait-Job and Receive-Job handle' {

@@ -45,7 +45,7 @@ internal sealed class ImageImporter
         if (request.Uri is not null) new ImportFilter(_service.Backend.Settings.Import).Check(request.Uri);
         if (request.ConvertTo is not null) CheckConversionTarget(request);
         var expected = ExpectedSourceHash(request, cancellationToken);
-        if (request.SkipExisting && FindExisting(request, expected) is { } existing) return existing;
+        if (request.SkipExisting && FindExisting(request, expected, cancellationToken) is { } existing) return existing;
         if (request.SkipExisting && FindFailed(request) is { } failed)
         {
             _observer.Verbose(string.Format(Messages.ImportRetryingFailed, request.Description, failed));
@@ -120,12 +120,12 @@ internal sealed class ImageImporter
     /// match, or null. A local file whose hashes are not known is read once to know them; a URL is
     /// only looked up when its hash is known before the download (else it is downloaded).
     /// </summary>
-    private Image? FindExisting(ImportRequest request, SourceHash? expected)
+    private Image? FindExisting(ImportRequest request, SourceHash? expected, CancellationToken cancellationToken)
     {
         var found = FindByHashes(request.Checksum, request.OsHashValue, expected is null ? Array.Empty<string>() : new[] { expected.Recorded });
         if (found is null && request.Path is not null && request.Checksum is null && request.OsHashValue is null && expected is null)
         {
-            var (sha256, sha512) = HashFile(request.Path);
+            var (sha256, sha512) = HashFile(request.Path, cancellationToken);
             found = FindByHashes(null, sha512, new[] { new SourceHash(HashAlgorithmName.SHA256, sha256).Recorded, new SourceHash(HashAlgorithmName.SHA512, sha512).Recorded });
         }
         if (found is not null) _observer.Verbose(string.Format(Messages.ImportAlreadyPresent, request.Description, found));
@@ -167,26 +167,12 @@ internal sealed class ImageImporter
         return query;
     }
 
-    private static (string Sha256, string Sha512) HashFile(string path)
+    /// <summary>SHA-256 and SHA-512 of a file in one read, hashed in parallel by the upload's own copier (no destination).</summary>
+    private static (string Sha256, string Sha512) HashFile(string path, CancellationToken cancellationToken)
     {
-        using var file = SourceFile.Open(path, out _);
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
-        var buffer = new byte[1 << 20];
-        try
-        {
-            int read;
-            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                sha256.AppendData(buffer, 0, read);
-                sha512.AppendData(buffer, 0, read);
-            }
-        }
-        catch (IOException e)
-        {
-            throw SourceFile.Classify(e, path);
-        }
-        return (System.Convert.ToHexString(sha256.GetHashAndReset()).ToLowerInvariant(), System.Convert.ToHexString(sha512.GetHashAndReset()).ToLowerInvariant());
+        using var file = SourceFile.Open(path, out _, cancellationToken);
+        var hashed = SinglePassCopier.Copy(Guid.Empty, file, null, null, path, new[] { HashAlgorithmName.SHA256 }, null, cancellationToken);
+        return (SinglePassCopier.Hex(hashed.Digests[HashAlgorithmName.SHA256.Name!]), SinglePassCopier.Hex(hashed.Digests[HashAlgorithmName.SHA512.Name!]));
     }
 
     private Image CreateRecord(ImportRequest request, SourceHash? expected)
@@ -241,37 +227,31 @@ internal sealed class ImageImporter
         using var data = OpenData(fetched, request, id, cancellationToken);
         // Stored as fetched and no hash to check: the source hash is the image's own SHA-512.
         if (!data.Decompressed && expected is null) fetched.StopHashing();
-        var image = _service.GetImage(id);
-        var upload = new ImageDataSource(data.Stream, data.Decompressed ? null : source.Length, request.Description)
+        // Without a disk format the head of the data tells it (the stored copy's inspection has the last word).
+        Stream body = data.Stream;
+        string? detected = null;
+        if (_service.GetImage(id).DiskFormat is null)
+        {
+            var head = new HeadStream(body, HeadBytes);
+            detected = DiskFormatRules.DiskFormatFor(ImageInspector.Inspect(head.Head()).Format, request.FileName);
+            body = head;
+        }
+        var upload = new ImageDataSource(body, data.Decompressed ? null : source.Length, request.Description)
         {
             ExpectedChecksum = request.Checksum,
             ExpectedOsHashValue = request.OsHashValue,
             ProgressPosition = () => fetched.BytesRead,
             ProgressTotal = source.Length,
+            DetectedDiskFormat = detected,
+            DiskFormatDetected = detected is not null,
             AfterData = uploaded =>
             {
                 FinishSource(uploaded, fetched, expected, request);
                 if (request.SkipExisting && expected is null) RefuseDuplicate(uploaded);
             },
         };
-        if (image.DiskFormat is null)
-        {
-            var head = new HeadStream(data.Stream, HeadBytes);
-            upload = Rebase(upload, head);
-            upload.DetectedDiskFormat = DiskFormatRules.DiskFormatFor(ImageInspector.Inspect(head.Head()).Format, request.FileName);
-            upload.DiskFormatDetected = true;
-        }
         return _service.UploadData(id, upload, cancellationToken);
     }
-
-    private static ImageDataSource Rebase(ImageDataSource upload, Stream data) => new(data, upload.Size, upload.Description)
-    {
-        ExpectedChecksum = upload.ExpectedChecksum,
-        ExpectedOsHashValue = upload.ExpectedOsHashValue,
-        ProgressPosition = upload.ProgressPosition,
-        ProgressTotal = upload.ProgressTotal,
-        AfterData = upload.AfterData,
-    };
 
     /// <summary>
     /// -ConvertTo: the (decompressed) source is written once into a temporary file inside the
